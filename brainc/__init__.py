@@ -1,0 +1,2 @@
+"""brainc: a declarative brain compiler (recipes -> SQLite brain databases)."""
+__version__ = "0.1.0"

@@ -97,24 +97,33 @@ class SynapseModel:
     A synapse model may implement any of these phases (each a Numba ``@njit``
     function; phases left as ``None`` are skipped by the loop generator):
 
-    * ``couple(pre_S, post_S, post_I, pre_v, post_v, pre_idx, post_idx, w, S, P, mods)``
+    * ``couple(pre_S, post_S, post_I, pre_v, post_v, pre_idx, post_idx, w, S, P, X, mods)``
       continuous, delay-free interaction before integration (gap junctions);
       ``pre_v``/``post_v`` are the voltage row indices of the two blocks.
-    * ``propagate(t, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P,
+    * ``propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X,
       receptor, ring, gate_out, mods)`` event-driven transmission over the CSR
-      rows of units that emitted; adds into ``ring[(t + delay) % D, receptor, post]``.
-      ``gate_out`` is the ``out`` array of the modulating block (or an empty array).
+      rows of units that emitted; adds into ``ring[(t + delay) % D, receptor, post]``
+      (``receptor`` < 0 means: row 0 for w >= 0, row 1 for w < 0).
+      ``gate_out`` is the ``out`` array of the modulating population (or an empty array).
     * ``learn(t, dt, pre_fired, n_pre, post_fired, n_post, pre_out, post_out,
-      indptr, post_idx, pre_idx, csc_ptr, csc_syn, w, S, P, post_S, gate_out, mods)``
+      indptr, post_idx, pre_idx, csc_ptr, csc_syn, w, S, P, X, post_S, gate_out, mods)``
       plasticity after integration (traces, STDP, eligibility, pruning).
+      ``csc_ptr`` (int64[n_post + 1]) and ``csc_syn`` (int64[n_syn]) index the
+      synapses of each post unit, built only for ``plastic`` models.
 
-    Per-synapse parameters live in ``P`` (n_params, n_syn); state in ``S``.
+    Per-synapse parameters live in ``P`` (n_params, n_syn); state in ``S``
+    (n_state, n_syn); pathway-wide state (a few numbers shared by all synapses
+    of the pathway, e.g. a gate's activity trace) in ``X`` (n_pathway_state,).
+    Indices are local to the pre/post blocks; ``t`` is the tick, ``dt`` ms.
     """
 
     name: ClassVar[str]
     family: ClassVar[str] = "generic"
     params: ClassVar[dict[str, Var]] = {}
     state: ClassVar[dict[str, Var]] = {}
+    pathway_state: ClassVar[dict[str, Var]] = {}
+    #: delay-free model (gap junction): delays of 0 are allowed and ignored
+    delay_free: ClassVar[bool] = False
     #: whether the model needs a modulating population (``gated``)
     needs_gate: ClassVar[bool] = False
     #: whether weights may change at run time (checkpointed, CSC index built)
@@ -137,10 +146,14 @@ class SynapseModel:
 class DeviceModel:
     """Base class of devices that inject into neurons (generators).
 
-    ``emit(t, dt, P, S, tgt_ptr, tgt_idx, tgt_w, tgt_delay, receptor_of, I_now, ring, rng)``
-    writes this tick's input into the targets. ``P``/``S`` are per-device-instance
-    rows; targets are a CSR over device instances. Recorders are not models:
-    the runtime records spikes and state generically.
+    ``emit(t, dt, P, S, tgt_ptr, tgt_idx, tgt_w, tgt_delay, receptor, I_now, ring, rng)``
+    writes this tick's input into the targets of every device instance of the
+    group: ``P``/``S`` are float64[n_params|n_state, n_devices]; targets are a CSR
+    over device instances (``tgt_ptr`` int64[n_devices + 1], ``tgt_idx`` int64
+    block-local unit, ``tgt_w`` float64, ``tgt_delay`` int32 ticks); ``receptor``
+    as for synapses; ``I_now`` is the target block's input for this tick (delay 0),
+    ``ring`` its delay ring; ``rng`` uint64[n_devices, 2] per-device streams.
+    Recorders are not models: the runtime records spikes and state generically.
     """
 
     name: ClassVar[str]

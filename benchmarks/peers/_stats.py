@@ -1,0 +1,77 @@
+"""Small pure-numpy helpers shared by the peer benchmark scripts.
+
+Works under any of the peer virtual environments (.venv-nest, .venv-brian2)
+because it only needs numpy and the standard library.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+
+import numpy as np
+
+
+def spike_stats(senders, times, ids, t_start, t_stop):
+    """Rate / ISI statistics of the neurons ``ids`` over [t_start, t_stop) ms.
+
+    senders, times: arrays of equal length (neuron id, spike time in ms).
+    ids: the neuron ids of the population (any integers).
+    Returns a dict with n_spikes, rate_hz (mean over all ids), cv_isi (mean
+    CV of the inter-spike intervals over neurons with >= 3 spikes) and
+    n_cv (how many neurons entered the CV mean).
+    """
+    senders = np.asarray(senders).astype(np.int64)
+    times = np.asarray(times, dtype=float)
+    ids = np.asarray(ids).astype(np.int64)
+    sel = np.isin(senders, ids) & (times >= t_start) & (times < t_stop)
+    s, t = senders[sel], times[sel]
+    dur_s = (t_stop - t_start) / 1000.0
+    out = {"n_spikes": int(s.size),
+           "rate_hz": float(s.size / (ids.size * dur_s)) if ids.size else 0.0}
+    if s.size:
+        order = np.lexsort((t, s))
+        s, t = s[order], t[order]
+        bounds = np.flatnonzero(np.diff(s)) + 1
+        cvs = []
+        for ts in np.split(t, bounds):
+            if ts.size >= 3:
+                isi = np.diff(ts)
+                m = isi.mean()
+                if m > 0:
+                    cvs.append(isi.std() / m)
+        out["cv_isi"] = float(np.mean(cvs)) if cvs else float("nan")
+        out["n_cv"] = len(cvs)
+    else:
+        out["cv_isi"] = float("nan")
+        out["n_cv"] = 0
+    return out
+
+
+def machine_info():
+    info = {"python": platform.python_version(), "platform": platform.platform(),
+            "n_cpus": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return info
+
+
+def emit(result: dict):
+    """Print the one-line JSON result (always the last line of stdout)."""
+    def _default(o):
+        if isinstance(o, (np.integer,)):
+            return int(o)
+        if isinstance(o, (np.floating,)):
+            return float(o)
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        return str(o)
+    sys.stdout.flush()
+    print(json.dumps(result, default=_default, sort_keys=False), flush=True)

@@ -1,0 +1,532 @@
+"""Lower a validated recipe to the brain IR: expand, place, connect (seeded).
+
+Stages: (1) direct populations and family sections (assemblies, leabra) become
+populations; (2) each layer's component groups are expanded from their
+templates into one population per (layer, group), placed in 3D, with the
+components' internal synapses; (3) terminals are resolved to unit indices;
+(4) projections are drawn with their connection rules; (5) devices and
+modulators are attached. Every random draw comes from a stream named after
+what it builds, so adding a projection never changes another's synapses.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from runtime.registry import UnknownModelError, device_model, neuron_model, synapse_model
+from runtime.rng import stream_seed
+
+from . import connect as conn
+from .errors import RecipeError
+from .ir import SIGN_ROUTED, Brain, Device, DeviceTarget, Modulator, Population, Projection, Terminal
+from .loader import ComponentLibrary, component_roots
+from .recipe import ComponentSpec, Distribution, Recipe, Rule
+from .values import ValueError_, resolve
+
+RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
+BYTES_PER_SYNAPSE = 8 + 4 + 4 + 8 + 4  # weight, post, delay, pre (runtime), projection id
+
+
+def _rng(seed: int, key: str) -> np.random.Generator:
+    return np.random.default_rng(stream_seed(seed, key))
+
+
+@dataclass
+class Template:
+    """A component flattened: nodes, internal synapses, terminals."""
+
+    nodes: list[tuple[str, str, str, int, dict[str, float]]] = field(default_factory=list)
+    # (flat name, model, type, count, params)
+    synapses: list[tuple[str, str, Any]] = field(default_factory=list)  # (from, to, InternalSynapse)
+    terminals: dict[str, list[str]] = field(default_factory=dict)
+    file: str = ""
+
+
+class Builder:
+    """Builds one :class:`~brainc.ir.Brain` from one recipe."""
+
+    def __init__(self, recipe: Recipe, recipe_path: Path, canonical: str, seed: int | None = None) -> None:
+        self.r = recipe
+        self.file = str(recipe_path)
+        self.seed = recipe.seed if seed is None else int(seed)
+        self.lib = ComponentLibrary(component_roots(recipe, recipe_path), recipe.components, self.file)
+        import hashlib
+
+        self.brain = Brain(name=recipe.name, seed=self.seed, dt=recipe.dt, meta={
+            "recipe": canonical, "recipe_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+            "recipe_file": os.path.basename(self.file)})
+        self.pops: dict[str, Population] = {}
+        self.terminals: dict[str, tuple[str, np.ndarray]] = {}
+        self.unit_types: dict[str, np.ndarray] = {}  # population -> type code per unit
+
+    def err(self, path: str, msg: str) -> RecipeError:
+        return RecipeError(self.file, path, msg)
+
+    # ----------------------------------------------------------------- populations
+    def _model(self, name: str, path: str) -> Any:
+        try:
+            return neuron_model(name)
+        except UnknownModelError as exc:
+            raise self.err(path, str(exc)) from None
+
+    def _unit_params(self, model: Any, params: dict[str, Any], n: int, rng: np.random.Generator,
+                     names: dict[str, np.ndarray], path: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, val in params.items():
+            if key not in model.params:
+                raise self.err(f"{path}.{key}", f"unknown parameter of model {model.name!r} "
+                               f"(known: {', '.join(model.params)})")
+            try:
+                out[key] = resolve(val, n, rng, names)
+            except ValueError_ as exc:
+                raise self.err(f"{path}.{key}", str(exc)) from None
+            self._check_bounds(model.params[key], out[key], f"{path}.{key}")
+        return out
+
+    def _check_bounds(self, var: Any, value: Any, path: str) -> None:
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise self.err(path, "must be finite (NaN and inf are not allowed)")
+        if var.min is not None and np.any(arr < var.min):
+            raise self.err(path, f"must be >= {var.min}")
+        if var.max is not None and np.any(arr > var.max):
+            raise self.err(path, f"must be <= {var.max}")
+
+    def _add_population(self, pop: Population, path: str) -> None:
+        if pop.name in self.pops:
+            raise self.err(path, f"duplicate population name {pop.name!r}")
+        self.pops[pop.name] = pop
+        self.brain.populations.append(pop)
+
+    def direct_populations(self) -> None:
+        from runtime.models.izhikevich import PRESETS, TYPE_CODES
+
+        for i, ps in enumerate(self.r.populations):
+            path = f"populations[{i}]"
+            model = self._model(ps.model, f"{path}.model")
+            rng = _rng(self.seed, f"population:{ps.name}")
+            names = {}
+            for vname, dist in ps.random.items():
+                names[vname] = resolve(dist, ps.size, rng)
+            params: dict[str, Any] = {}
+            if ps.type is not None:
+                if model.name != "izhikevich" or ps.type not in PRESETS:
+                    raise self.err(f"{path}.type", f"unknown type {ps.type!r} (izhikevich types: "
+                                   f"{', '.join(PRESETS)})")
+                params.update(PRESETS[ps.type])
+                self.unit_types[ps.name] = np.full(ps.size, TYPE_CODES[ps.type], np.int8)
+            params.update(self._unit_params(model, ps.params, ps.size, rng, names, f"{path}.params"))
+            gp = {}
+            for key, val in ps.layer_params.items():
+                if key not in model.group_params:
+                    raise self.err(f"{path}.layer_params.{key}", f"unknown layer parameter of model "
+                                   f"{model.name!r} (known: {', '.join(model.group_params) or 'none'})")
+                gp[key] = float(val)
+            pos = np.asarray(ps.position) + rng.uniform(0, 1, (ps.size, 3)) * np.asarray(ps.extent)
+            meta = {"type": self.unit_types[ps.name]} if ps.name in self.unit_types else {}
+            self._add_population(Population(ps.name, model.name, ps.size, params, gp, pos.astype(np.float32),
+                                            {"kind": "population"}, meta), path)
+
+    # ----------------------------------------------------------------- components
+    def flatten(self, name: str, path: str, stack: tuple[str, ...] = ()) -> Template:
+        if name in stack:
+            raise self.err(path, f"component include cycle: {' -> '.join(stack + (name,))}")
+        spec, file = self.lib.get(name, path)
+        tpl = Template(file=file)
+        own = set()
+        for j, node in enumerate(spec.neurons):
+            if node.name in own:
+                raise RecipeError(file, f"neurons[{j}].name", f"duplicate node {node.name!r}")
+            own.add(node.name)
+            tpl.nodes.append((node.name, *self._node_model(node, file, f"neurons[{j}]"), node.count, node.params))
+        for j, sub in enumerate(spec.subcomponents):
+            child = self.flatten(sub.component, f"{path} -> {name}.subcomponents[{j}]", stack + (name,))
+            for (nname, model, typ, count, params) in child.nodes:
+                tpl.nodes.append((f"{sub.name}.{nname}", model, typ, count, params))
+            for (a, b, syn) in child.synapses:
+                tpl.synapses.append((f"{sub.name}.{a}", f"{sub.name}.{b}", syn))
+            for tname, members in child.terminals.items():
+                tpl.terminals[f"{sub.name}.{tname}"] = [f"{sub.name}.{m}" for m in members]
+        flat_names = {n[0] for n in tpl.nodes}
+
+        def expand(ref: str, where: str) -> list[str]:
+            if ref in flat_names:
+                return [ref]
+            if ref in tpl.terminals:
+                return list(tpl.terminals[ref])
+            raise RecipeError(file, where, f"unknown node or terminal {ref!r} in component {name!r}")
+
+        for j, syn in enumerate(spec.synapses):
+            for a in expand(syn.from_, f"synapses[{j}].from"):
+                for b in expand(syn.to, f"synapses[{j}].to"):
+                    tpl.synapses.append((a, b, syn))
+        for tname, members in spec.terminals.items():
+            tpl.terminals[tname] = [m for k, ref in enumerate(members)
+                                    for m in expand(ref, f"terminals.{tname}[{k}]")]
+        return tpl
+
+    def _node_model(self, node: Any, file: str, path: str) -> tuple[str, str]:
+        from runtime.models.izhikevich import PRESETS
+
+        if node.type in PRESETS:
+            model = neuron_model("izhikevich")
+        else:
+            try:
+                model = neuron_model(node.type)
+            except UnknownModelError:
+                raise RecipeError(file, f"{path}.type", f"unknown neuron type {node.type!r} "
+                                  f"(izhikevich types {', '.join(PRESETS)} or a registered model)") from None
+        for key in node.params:
+            if key not in model.params:
+                raise RecipeError(file, f"{path}.params.{key}",
+                                  f"unknown parameter of model {model.name!r} (known: {', '.join(model.params)})")
+        return model.name, node.type
+
+    def layers(self) -> None:
+        from runtime.models.izhikevich import PRESETS, TYPE_CODES
+
+        for li, layer in enumerate(self.r.layers):
+            z = layer.z if layer.z is not None else 10.0 * li
+            for ci, use in enumerate(layer.components):
+                path = f"layers[{li}].components[{ci}]"
+                tpl = self.flatten(use.component, f"{path}.component")
+                group = use.name or use.component
+                pname = f"{layer.name}.{group}"
+                models = {n[1] for n in tpl.nodes}
+                if not tpl.nodes:
+                    raise self.err(f"{path}.component", f"component {use.component!r} has no neurons")
+                if len(models) > 1:
+                    raise self.err(f"{path}.component", f"component {use.component!r} mixes models "
+                                   f"{sorted(models)}; one model per component")
+                model = neuron_model(models.pop())
+                per = sum(n[3] for n in tpl.nodes)
+                n_units = per * use.count
+                offsets: dict[str, tuple[int, int]] = {}
+                acc = 0
+                for (nname, _, _, count, _) in tpl.nodes:
+                    offsets[nname] = (acc, count)
+                    acc += count
+                params: dict[str, np.ndarray] = {k: np.full(n_units, v.default) for k, v in model.params.items()}
+                node_of_unit = np.empty(per, np.int32)
+                type_of_unit = np.full(per, -1, np.int8)
+                for k, (nname, _, typ, count, nparams) in enumerate(tpl.nodes):
+                    s, c = offsets[nname]
+                    node_of_unit[s:s + c] = k
+                    vals = dict(PRESETS.get(typ, {}))
+                    vals.update(nparams)
+                    for key, v in vals.items():
+                        arr = params[key].reshape(use.count, per)
+                        arr[:, s:s + c] = v
+                    if typ in TYPE_CODES:
+                        type_of_unit[s:s + c] = TYPE_CODES[typ]
+                params = {k: (float(v[0]) if np.all(v == v[0]) else v) for k, v in params.items()}
+                rng = _rng(self.seed, f"place:{pname}")
+                cols = max(1, math.ceil(math.sqrt(use.count)))
+                rows = math.ceil(use.count / cols)
+                sx, sy = layer.extent[0] / cols, layer.extent[1] / rows
+                inst = np.arange(use.count)
+                cx = (inst % cols + 0.5) * sx - layer.extent[0] / 2
+                cy = (inst // cols + 0.5) * sy - layer.extent[1] / 2
+                centres = np.stack([cx, cy, np.full(use.count, z)], axis=1)
+                jitter = rng.normal(0.0, 0.15 * min(sx, sy), (n_units, 3)) * np.array([1, 1, 0.2])
+                pos = np.repeat(centres, per, axis=0) + jitter
+                unit_meta = {"instance": np.repeat(inst, per).astype(np.int32),
+                             "node": np.tile(node_of_unit, use.count),
+                             "type": np.tile(type_of_unit, use.count)}
+                self.unit_types[pname] = unit_meta["type"]
+                self._add_population(Population(
+                    pname, model.name, n_units, params, {}, pos.astype(np.float32),
+                    {"kind": "component", "layer": layer.name, "component": use.component,
+                     "count": use.count, "units_per_instance": per, "file": os.path.basename(tpl.file),
+                     "nodes": [n[0] for n in tpl.nodes]}, unit_meta), path)
+                for tname, members in tpl.terminals.items():
+                    local = np.concatenate([np.arange(offsets[m][0], offsets[m][0] + offsets[m][1])
+                                            for m in members]) if members else np.zeros(0, np.int64)
+                    idx = (inst[:, None] * per + local[None, :]).ravel()
+                    self.terminals[f"{pname}.{tname}"] = (pname, idx.astype(np.int64))
+                    self.brain.terminals.append(Terminal(f"{pname}.{tname}", pname, idx.astype(np.int64)))
+                self._internal_synapses(tpl, pname, per, use.count, offsets, path)
+
+    def _internal_synapses(self, tpl: Template, pname: str, per: int, count: int,
+                           offsets: dict[str, tuple[int, int]], path: str) -> None:
+        by_type: dict[str, list] = {}
+        for (a, b, syn) in tpl.synapses:
+            by_type.setdefault(syn.type, []).append((a, b, syn))
+        for typ, items in sorted(by_type.items()):
+            try:
+                smodel = synapse_model(typ)
+            except UnknownModelError as exc:
+                raise RecipeError(tpl.file, "synapses", str(exc)) from None
+            rng = _rng(self.seed, f"internal:{pname}:{typ}")
+            pre_l, post_l, w_l, d_l = [], [], [], []
+            par: dict[str, list] = {k: [] for k in smodel.params}
+            for (a, b, syn) in items:
+                sa, ca = offsets[a]
+                sb, cb = offsets[b]
+                pa = np.repeat(np.arange(sa, sa + ca), cb)
+                pb = np.tile(np.arange(sb, sb + cb), ca)
+                if a == b and ca > 1:
+                    keep = pa != pb
+                    pa, pb = pa[keep], pb[keep]
+                pre = (np.arange(count)[:, None] * per + pa[None, :]).ravel()
+                post = (np.arange(count)[:, None] * per + pb[None, :]).ravel()
+                if syn.p < 1.0:
+                    keep = rng.random(pre.size) < syn.p
+                    pre, post = pre[keep], post[keep]
+                for key in syn.params:
+                    if key not in smodel.params:
+                        raise RecipeError(tpl.file, f"synapses.params.{key}", f"unknown parameter of synapse "
+                                          f"{typ!r} (known: {', '.join(smodel.params) or 'none'})")
+                for key, var in smodel.params.items():
+                    par[key].append(np.full(pre.size, syn.params.get(key, var.default)))
+                if smodel.needs_gate:
+                    if syn.gate is None or syn.gate not in offsets:
+                        raise RecipeError(tpl.file, "synapses.gate",
+                                          f"synapse type {typ!r} needs 'gate': a node of the component")
+                    g0 = offsets[syn.gate][0]
+                    par["gate_unit"][-1] = (pre // per) * per + g0 + 0.0
+                pre_l.append(pre)
+                post_l.append(post)
+                w_l.append(np.full(pre.size, syn.weight))
+                d_l.append(np.full(pre.size, self._ticks(syn.delay, smodel, f"{path} ({typ} synapse)")))
+            params = {k: np.concatenate(v) for k, v in par.items()}
+            params = {k: (float(v[0]) if v.size and np.all(v == v[0]) else v) for k, v in params.items()
+                      if v.size}
+            proj = Projection(f"{pname}:{typ}", pname, pname, typ, np.concatenate(pre_l).astype(np.int32),
+                              np.concatenate(post_l).astype(np.int32), np.concatenate(w_l),
+                              np.concatenate(d_l).astype(np.int32), SIGN_ROUTED, params,
+                              gate=pname if smodel.needs_gate else None, meta={"kind": "internal"})
+            self.brain.projections.append(proj)
+
+    def _ticks(self, delay_ms: Any, smodel: Any, path: str) -> Any:
+        d = np.rint(np.asarray(delay_ms, dtype=np.float64) / self.r.dt).astype(np.int64)
+        if not smodel.delay_free and np.any(d < 1):
+            raise self.err(path, f"delay must be at least one tick ({self.r.dt} ms)")
+        return d if d.ndim else int(d)
+
+    # ----------------------------------------------------------------- references
+    _SLICE = re.compile(r"^(?P<name>.+?)\[(?P<a>-?\d*)(?::(?P<b>-?\d*))?\](?P<rest>(\.[A-Za-z0-9_.]+)?)$")
+
+    def ref(self, ref: str, path: str) -> tuple[str, np.ndarray]:
+        """Resolve a reference to (population, local indices)."""
+        if ref in self.r.terminals:
+            return self.ref(self.r.terminals[ref], f"terminals.{ref}")
+        if ref in self.terminals:
+            return self.terminals[ref]
+        if ref in self.pops:
+            return ref, np.arange(self.pops[ref].size, dtype=np.int64)
+        m = self._SLICE.match(ref)
+        if m:
+            base = m.group("name")
+            if base in self.pops:
+                pop = self.pops[base]
+                a = int(m.group("a")) if m.group("a") else 0
+                b = int(m.group("b")) if m.group("b") not in (None, "") else (a + 1 if m.group("b") is None else pop.size)
+                rest = m.group("rest")
+                if pop.origin.get("kind") == "component":
+                    per = pop.origin["units_per_instance"]
+                    inst = np.arange(pop.size // per)[a:b]
+                    if rest:
+                        full = f"{base}{rest}"
+                        if full not in self.terminals:
+                            raise self.err(path, f"unknown terminal {rest[1:]!r} of {base!r}")
+                        _, idx = self.terminals[full]
+                        return base, idx[np.isin(idx // per, inst)]
+                    return base, (inst[:, None] * per + np.arange(per)[None, :]).ravel().astype(np.int64)
+                if rest:
+                    raise self.err(path, f"{base!r} is a population without terminals")
+                return base, np.arange(pop.size, dtype=np.int64)[a:b]
+        known = sorted(self.pops) + sorted(self.terminals)[:10]
+        raise self.err(path, f"unknown population or terminal {ref!r} (known include: {', '.join(known[:12])})")
+
+    def recipe_terminals(self) -> None:
+        for name, target in self.r.terminals.items():
+            pop, idx = self.ref(target, f"terminals.{name}")
+            self.brain.terminals.append(Terminal(name, pop, idx))
+
+    # ----------------------------------------------------------------- projections
+    def estimate(self) -> None:
+        """Refuse networks that would not fit in memory, before allocating."""
+        n_units = sum(p.size for p in self.pops.values() if p.model not in ("assembly_area", "assembly_stimulus"))
+        syn = 0.0
+        for i, pj in enumerate(self.r.projections):
+            try:
+                _, a = self.ref(pj.from_, f"projections[{i}].from")
+                _, b = self.ref(pj.to, f"projections[{i}].to")
+            except RecipeError:
+                continue
+            rule = pj.rule if isinstance(pj.rule, Rule) else Rule(rule=pj.rule)
+            syn += conn.expected_count(rule.rule, a.size, b.size, rule.p, rule.indegree, rule.outdegree, rule.N)
+        need = syn * BYTES_PER_SYNAPSE * 1.5 + n_units * 8 * 24
+        limit = (self.r.max_memory_gb * 1e9) if self.r.max_memory_gb else _available_memory()
+        if need > limit:
+            raise self.err("projections" if syn else "populations",
+                           f"network needs about {need / 1e9:.1f} GB ({n_units:,} units, {syn:,.0f} synapses) "
+                           f"but only {limit / 1e9:.1f} GB is available")
+
+    def projections(self) -> None:
+        names: set[str] = {p.name for p in self.brain.projections}
+        for i, pj in enumerate(self.r.projections):
+            path = f"projections[{i}]"
+            try:
+                smodel = synapse_model(pj.synapse)
+            except UnknownModelError as exc:
+                raise self.err(f"{path}.synapse", str(exc)) from None
+            pre_pop, pre_idx = self.ref(pj.from_, f"{path}.from")
+            post_pop, post_idx = self.ref(pj.to, f"{path}.to")
+            name = pj.name or f"{pj.from_}->{pj.to}:{pj.synapse}"
+            if name in names:
+                raise self.err(f"{path}.name", f"duplicate projection name {name!r}")
+            names.add(name)
+            rule = pj.rule if isinstance(pj.rule, Rule) else Rule(rule=pj.rule)
+            same = pre_pop == post_pop
+            pos_a = self.pops[pre_pop].positions
+            pos_b = self.pops[post_pop].positions
+            try:
+                a, b = conn.connect(
+                    rule.rule, n_pre=pre_idx.size, n_post=post_idx.size, seed=stream_seed(self.seed, f"connect:{name}"),
+                    pre_ids=pre_idx if same else None, post_ids=post_idx if same else None,
+                    p=rule.p, indegree=rule.indegree, outdegree=rule.outdegree, N=rule.N, cutoff=rule.cutoff,
+                    sigma=rule.sigma, pos_pre=None if pos_a is None else pos_a[pre_idx],
+                    pos_post=None if pos_b is None else pos_b[post_idx],
+                    allow_autapses=rule.allow_autapses, allow_multapses=rule.allow_multapses)
+            except conn.ConnectError as exc:
+                raise self.err(f"{path}.rule", str(exc)) from None
+            n = a.size
+            rng = _rng(self.seed, f"values:{name}")
+            try:
+                w = np.broadcast_to(np.asarray(resolve(pj.weight, n, rng), np.float64), (n,)).copy()
+                dms = np.broadcast_to(np.asarray(resolve(pj.delay, n, rng), np.float64), (n,))
+            except ValueError_ as exc:
+                raise self.err(f"{path}.weight", str(exc)) from None
+            if pj.sign == "positive":
+                w = np.abs(w)
+            elif pj.sign == "negative":
+                w = -np.abs(w)
+            elif pj.sign == "by_type":
+                from runtime.models.izhikevich import INHIBITORY_TYPES, TYPE_CODES
+
+                types = self.unit_types.get(pre_pop)
+                if types is None:
+                    raise self.err(f"{path}.sign", f"sign by_type needs typed units; {pre_pop!r} has no types")
+                inhib = np.isin(types[pre_idx[a]], [TYPE_CODES[t] for t in INHIBITORY_TYPES])
+                w = np.where(inhib, -np.abs(w), np.abs(w))
+            delay = self._ticks(dms, smodel, f"{path}.delay")
+            params: dict[str, Any] = {}
+            for key, val in pj.params.items():
+                if key not in smodel.params:
+                    raise self.err(f"{path}.params.{key}", f"unknown parameter of synapse {smodel.name!r} "
+                                   f"(known: {', '.join(smodel.params) or 'none'})")
+                try:
+                    params[key] = resolve(val, n, rng)
+                except ValueError_ as exc:
+                    raise self.err(f"{path}.params.{key}", str(exc)) from None
+            gate = None
+            if smodel.needs_gate:
+                if pj.gate is None:
+                    raise self.err(f"{path}.gate", f"synapse {smodel.name!r} needs 'gate' (a terminal or population)")
+                gate, gidx = self.ref(pj.gate, f"{path}.gate")
+                params["gate_unit"] = gidx[np.arange(n) % gidx.size].astype(np.float64)
+            elif pj.gate is not None:
+                raise self.err(f"{path}.gate", f"synapse {smodel.name!r} takes no gate")
+            receptor = SIGN_ROUTED
+            if pj.receptor is not None:
+                recs = neuron_model(self.pops[post_pop].model).receptors
+                if pj.receptor not in recs:
+                    raise self.err(f"{path}.receptor", f"model {self.pops[post_pop].model!r} has no receptor "
+                                   f"{pj.receptor!r} (has {', '.join(recs)})")
+                receptor = recs.index(pj.receptor)
+            self.brain.projections.append(Projection(
+                name, pre_pop, post_pop, smodel.name, pre_idx[a].astype(np.int32), post_idx[b].astype(np.int32),
+                w, np.asarray(delay, np.int32).reshape(-1) if np.ndim(delay) else np.full(n, delay, np.int32),
+                receptor, params, gate, "csr", {"rule": rule.model_dump(exclude_none=True)}))
+
+    # ----------------------------------------------------------------- devices
+    def devices(self) -> None:
+        seen: set[str] = set()
+        for i, dv in enumerate(self.r.devices):
+            path = f"devices[{i}]"
+            if dv.name in seen:
+                raise self.err(f"{path}.name", f"duplicate device name {dv.name!r}")
+            seen.add(dv.name)
+            if dv.model not in RECORDERS:
+                try:
+                    dm = device_model(dv.model)
+                except UnknownModelError as exc:
+                    raise self.err(f"{path}.model", str(exc)) from None
+                for key, val in dv.params.items():
+                    if key not in dm.params:
+                        raise self.err(f"{path}.params.{key}", f"unknown parameter of device {dv.model!r} "
+                                       f"(known: {', '.join(dm.params)})")
+                    if isinstance(val, (int, float)) and not math.isfinite(float(val)):
+                        raise self.err(f"{path}.params.{key}", "must be finite")
+            dev = Device(dv.name, dv.model, dict(dv.params))
+            for j, tg in enumerate(dv.targets):
+                pop, idx = self.ref(tg.to, f"{path}.targets[{j}].to")
+                rng = _rng(self.seed, f"device:{dv.name}:{j}")
+                try:
+                    w = np.broadcast_to(np.asarray(resolve(tg.weight, idx.size, rng), np.float64), idx.shape).copy()
+                    d = np.broadcast_to(np.asarray(resolve(tg.delay, idx.size, rng), np.float64), idx.shape)
+                except ValueError_ as exc:
+                    raise self.err(f"{path}.targets[{j}]", str(exc)) from None
+                ticks = np.rint(d / self.r.dt).astype(np.int32)
+                receptor = SIGN_ROUTED
+                if tg.receptor is not None:
+                    recs = neuron_model(self.pops[pop].model).receptors
+                    if tg.receptor not in recs:
+                        raise self.err(f"{path}.targets[{j}].receptor", f"no receptor {tg.receptor!r}")
+                    receptor = recs.index(tg.receptor)
+                dev.targets.append(DeviceTarget(pop, idx, w, ticks, receptor))
+            self.brain.devices.append(dev)
+        for m in self.r.modulators:
+            self.brain.modulators.append(Modulator(m.name, m.value))
+
+    # ----------------------------------------------------------------- families
+    def family_sections(self) -> None:
+        from .families import lower_assemblies, lower_leabra
+
+        if self.r.assemblies is not None:
+            lower_assemblies(self, self.r.assemblies)
+        if self.r.leabra is not None:
+            lower_leabra(self, self.r.leabra)
+        if self.r.arena is not None:
+            try:
+                from arena.config import ArenaConfig
+                from .loader import validate
+
+                cfg = validate(ArenaConfig, self.r.arena, self.file, ("arena",))
+                self.brain.extras["arena"] = cfg.model_dump(mode="json")
+            except ImportError:
+                self.brain.extras["arena"] = self.r.arena
+
+    def build(self) -> Brain:
+        self.direct_populations()
+        self.family_sections()
+        self.layers()
+        self.recipe_terminals()
+        self.estimate()
+        self.projections()
+        self.devices()
+        return self.brain
+
+
+def _available_memory() -> float:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8e9
+
+
+def build(recipe: Recipe, recipe_path: Path, canonical: str, seed: int | None = None) -> Brain:
+    """Recipe -> IR."""
+    return Builder(recipe, recipe_path, canonical, seed).build()

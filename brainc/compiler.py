@@ -1,0 +1,30 @@
+"""The compile pipeline: parse -> validate -> build IR -> write the database."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import database as dbio
+from .build import build
+from .ir import Brain
+from .loader import load_recipe
+
+#: where compiled brains go by default (repo layout: <root>/brains)
+BRAINS_DIR = Path(os.environ.get("BRAINC_BRAINS", Path(__file__).resolve().parent.parent / "brains"))
+
+
+def compile_ir(recipe_path: str | os.PathLike, seed: int | None = None) -> Brain:
+    """Recipe file -> IR (no file written)."""
+    recipe, canonical, path = load_recipe(recipe_path)
+    return build(recipe, path, canonical, seed)
+
+
+def default_output(brain: Brain) -> Path:
+    return BRAINS_DIR / f"{brain.name}_s{brain.seed}.db"
+
+
+def compile_recipe(recipe_path: str | os.PathLike, out: str | os.PathLike | None = None,
+                   seed: int | None = None) -> Path:
+    """Recipe file -> brain database (atomically written); returns its path."""
+    brain = compile_ir(recipe_path, seed)
+    return dbio.write_atomic(brain, out or default_output(brain))

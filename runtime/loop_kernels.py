@@ -1,0 +1,62 @@
+"""Generic kernels the fused loop uses for every model: delivery, recording, health."""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: health() codes
+OK, NAN, RUNAWAY = 0, 1, 2
+
+
+@njit(cache=True, inline="always")
+def deliver(t, I, ring, inj):
+    """I <- ring[t mod D] + inj, then clear the ring slot (ring: [D, n_rec, n])."""
+    D = ring.shape[0]
+    slot = t % D
+    for r in range(I.shape[0]):
+        for i in range(I.shape[1]):
+            I[r, i] = ring[slot, r, i] + inj[r, i]
+            ring[slot, r, i] = 0.0
+
+
+@njit(cache=True, inline="always")
+def record_spikes(t, fired, nf, gid, recmask, rec_t, rec_u, rec_n):
+    for q in range(nf):
+        i = fired[q]
+        if recmask[i]:
+            rec_t[rec_n] = t
+            rec_u[rec_n] = gid[i]
+            rec_n += 1
+    return rec_n
+
+
+@njit(cache=True)
+def record_state(t, S, rows, idx, every, buf, times, n):
+    """Append S[rows][:, idx] to ``buf`` (row n) every ``every`` ticks."""
+    if t % every[0] != 0 or n[0] >= buf.shape[0]:
+        return
+    k = 0
+    for r in rows:
+        for i in idx:
+            buf[n[0], k] = S[r, i]
+            k += 1
+    times[n[0]] = t
+    n[0] += 1
+
+
+@njit(cache=True)
+def health(S, out, v_row, count, window, max_rate):
+    """NAN if any state (or output) is not finite; RUNAWAY if the block emitted
+    more than ``max_rate`` events per unit per tick over the window."""
+    if v_row >= 0:
+        for x in S[v_row]:
+            if not np.isfinite(x):
+                return NAN
+    else:
+        for x in out:
+            if not np.isfinite(x):
+                return NAN
+    n = out.shape[0]
+    if n > 0 and count > max_rate * n * window:
+        return RUNAWAY
+    return OK

@@ -1,0 +1,45 @@
+"""Static synapses: weight and integer delay never change.
+
+A spike of presynaptic unit i at tick t adds ``w`` to the post unit's input for
+tick ``t + delay`` (receptor by sign unless the projection names one)."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from numba import njit
+
+from ..registry import SynapseModel, register
+
+
+@njit(cache=True, inline="always")
+def route(receptor, w):
+    """Receptor row for a synapse: the projection's, or by sign (exc=0, inh=1)."""
+    if receptor >= 0:
+        return receptor
+    return 0 if w >= 0.0 else 1
+
+
+@njit(cache=True)
+def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor, ring, gate_out, mods):
+    D = ring.shape[0]
+    for q in range(n_fired):
+        i = pre_fired[q]
+        for s in range(indptr[i], indptr[i + 1]):
+            ws = w[s]
+            ring[(t + delay[s]) % D, route(receptor, ws), post_idx[s]] += ws
+
+
+@register
+class Fixed(SynapseModel):
+    name: ClassVar[str] = "fixed"
+    family: ClassVar[str] = "generic"
+    propagate = propagate
+
+
+@register
+class StaticSynapse(SynapseModel):
+    """NEST's name for the same thing."""
+
+    name: ClassVar[str] = "static_synapse"
+    family: ClassVar[str] = "nest"
+    propagate = propagate
