@@ -143,7 +143,7 @@ def generate(shape: LoopShape) -> str:
         w(f"        ENV(t, dt, env_S, env_P, env_io, mods, 0, {tup_I}, {tup_out})")
     for k, p in enumerate(shape.pathways):
         if p.has_couple:
-            w(f"        C{k}(b{p.pre}_S, b{p.post}_S, b{p.post}_I, {p.pre_v}, {p.post_v}, p{k}_pre, p{k}_post, "
+            w(f"        C{k}(b{p.pre}_S, b{p.post}_S, b{p.pre}_I, b{p.post}_I, {p.pre_v}, {p.post_v}, p{k}_pre, p{k}_post, "
               f"p{k}_w, p{k}_S, p{k}_P, p{k}_X, mods)")
     for k in range(len(shape.blocks)):
         w(f"        b{k}_nf[0] = U{k}(b{k}_P, b{k}_S, b{k}_I, b{k}_out, b{k}_fired, b{k}_seg, b{k}_G, b{k}_L, "

@@ -276,7 +276,8 @@ class Network:
                 continue
             bpre, _, _ = self._where[pr.pre]
             bpost, _, _ = self._where[pr.post]
-            key = (pr.synapse, bpre, bpost, pr.receptor, pr.gate)
+            gate_block = self._where[pr.gate][0] if pr.gate is not None else None
+            key = (pr.synapse, bpre, bpost, pr.receptor, gate_block)
             groups.setdefault(key, []).append(pr)
         for (syn, bpre, bpost, receptor, gate), prs in groups.items():
             model = synapse_model(syn)
@@ -288,7 +289,11 @@ class Network:
                 post_l.append(pr.post_idx.astype(np.int64) + t0)
                 w_l.append(pr.weight.astype(np.float64))
                 d_l.append(pr.delay.astype(np.int32))
-                P_l.append(_param_matrix(model.params, pr.params, pr.count, f"projection {pr.name!r}"))
+                Pj = _param_matrix(model.params, pr.params, pr.count, f"projection {pr.name!r}")
+                if model.needs_gate and pr.gate is not None:
+                    # gate_unit: local to the gate population -> local to the gate's block
+                    Pj[list(model.params).index("gate_unit")] += self._where[pr.gate][1]
+                P_l.append(Pj)
                 proj_l.append(np.full(pr.count, j, np.int32))
             pre = np.concatenate(pre_l)
             post = np.concatenate(post_l)
@@ -297,9 +302,8 @@ class Network:
             P = np.ascontiguousarray(np.concatenate(P_l, axis=1)[:, order])
             w = np.concatenate(w_l)[order]
             gate_t = None
-            if gate is not None:
-                gb, gs, gn = self._where[gate]
-                gate_t = (gb, gs, gs + gn)
+            if gate is not None:  # the gate block's whole out array; gate_unit indexes it
+                gate_t = (gate, 0, self.blocks[gate].n)
             elif model.needs_gate:
                 raise BraincError(f"projection {prs[0].name!r}: synapse {syn!r} needs a gate population")
             pw = Pathway(model=model, pre=bpre, post=bpost, receptor=int(receptor), gate=gate_t,

@@ -97,9 +97,10 @@ class SynapseModel:
     A synapse model may implement any of these phases (each a Numba ``@njit``
     function; phases left as ``None`` are skipped by the loop generator):
 
-    * ``couple(pre_S, post_S, post_I, pre_v, post_v, pre_idx, post_idx, w, S, P, X, mods)``
-      continuous, delay-free interaction before integration (gap junctions);
-      ``pre_v``/``post_v`` are the voltage row indices of the two blocks.
+    * ``couple(pre_S, post_S, pre_I, post_I, pre_v, post_v, pre_idx, post_idx, w, S, P, X, mods)``
+      continuous, delay-free interaction before integration (gap junctions),
+      adding into receptor row 0 of either side's input; ``pre_v``/``post_v``
+      are the voltage row indices of the two blocks (-1 if the model has none).
     * ``propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X,
       receptor, ring, gate_out, mods)`` event-driven transmission over the CSR
       rows of units that emitted; adds into ``ring[(t + delay) % D, receptor, post]``
@@ -124,7 +125,10 @@ class SynapseModel:
     pathway_state: ClassVar[dict[str, Var]] = {}
     #: delay-free model (gap junction): delays of 0 are allowed and ignored
     delay_free: ClassVar[bool] = False
-    #: whether the model needs a modulating population (``gated``)
+    #: whether the model needs a modulating population (``gated``). Such a model
+    #: declares a per-synapse parameter ``gate_unit``: the compiler stores the
+    #: gate unit's index local to the gate population and the runtime turns it
+    #: into an index into ``gate_out``, the ``out`` array of the gate's block.
     needs_gate: ClassVar[bool] = False
     #: whether weights may change at run time (checkpointed, CSC index built)
     plastic: ClassVar[bool] = False
@@ -240,3 +244,20 @@ def synapse_models() -> dict[str, type[SynapseModel]]:
 def device_models() -> dict[str, type[DeviceModel]]:
     _load_all()
     return dict(_DEVICES)
+
+
+ENVIRONMENT_PROTOCOL = """
+An environment (the arena) couples a world to the brain inside the fused loop.
+``net.env`` is an object with:
+
+* ``kernel_path``: "module:function" of a Numba ``@njit`` function
+  ``env(t, dt, env_S, env_P, env_io, mods, phase, I_blocks, out_blocks)``
+  called twice per tick: ``phase == 0`` after delivery, before integration
+  (sense: add sensor currents into ``I_blocks[b][receptor, unit]``), and
+  ``phase == 1`` after the neuron update (act: read ``out_blocks[b][unit]``,
+  drive the body, write reward into ``mods``). ``I_blocks``/``out_blocks`` are
+  tuples over the network's blocks in block order.
+* ``S``, ``P``, ``io``: float64 1-D arrays (state, parameters, and a scratch /
+  binding table, e.g. block and unit indices of sensor and motor terminals).
+* ``arrays() -> dict[str, ndarray]``: what a checkpoint must store.
+"""

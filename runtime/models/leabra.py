@@ -534,7 +534,7 @@ def update(P, S, I, out, fired, seg, G, L, t, dt, mods, rng) -> int:
                 S[S_SPIKE, i] = spike
                 if P[P_ADAPT_DT, i] > 0.0:
                     # AdEx adaptation: slow current following vm, kicked by spikes
-                    S[S_ADAPT, i] += (vdt / P[P_VM_DT, i] * P[P_ADAPT_DT, i]
+                    S[S_ADAPT, i] += (P[P_INTEG, i] * P[P_ADAPT_DT, i]
                                       * (P[P_VM_GAIN, i] * (vm - e_l) - adapt)
                                       + P[P_SPIKE_GAIN, i] * eq_rate)
             # learning averages (emergent AvgsFmAct, on act_lrn)

@@ -188,8 +188,8 @@ def test_zero_net_force_and_torque(big: np.ndarray) -> None:
     torque = cen0[:, 0] * f[:, 1] - cen0[:, 1] * f[:, 0] - cr * thdot
     scale = np.abs(f).sum()
     assert scale > 0
-    assert np.hypot(*f.sum(axis=0)) < 1e-3 * scale
-    assert abs(torque.sum()) < 1e-3 * scale * np.abs(cen0).max()
+    assert np.hypot(*f.sum(axis=0)) < 1e-5 * scale
+    assert abs(torque.sum()) < 1e-5 * scale * np.abs(cen0).max()
 
 
 def test_substep_convergence() -> None:
