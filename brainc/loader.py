@@ -111,7 +111,7 @@ def _is_union_tag(x: Any) -> bool:
     # pydantic inserts the union branch name (e.g. 'float', 'Distribution',
     # 'list[float]', "literal['a','b']") into locations; users never wrote those.
     return isinstance(x, str) and (x in ("float", "str", "int", "Distribution", "Rule", "list[float]")
-                                   or x.startswith(("literal[", "function-")))
+                                   or x.startswith(("literal[", "function-", "list[function-")))
 
 
 def load_recipe(path: str | Path) -> tuple[Recipe, str, Path]:

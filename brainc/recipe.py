@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["Recipe", "ComponentSpec", "json_schema", "Distribution", "RULES"]
 
@@ -55,18 +57,12 @@ class Distribution(Strict):
         return self
 
 
+#: a finite float (NaN and inf are errors at the exact recipe path)
+Finite = Annotated[float, AfterValidator(_finite)]
+
 #: a parameter value: number, per-unit list, distribution, or an arithmetic
 #: expression string over the population's declared random variables
-Value = Union[float, list[float], Distribution, str]
-
-
-def _check_value(v: Any) -> Any:
-    if isinstance(v, float):
-        return _finite(v)
-    if isinstance(v, list):
-        for x in v:
-            _finite(float(x))
-    return v
+Value = Union[Finite, list[Finite], Distribution, str]
 
 
 RULES = (
@@ -116,11 +112,9 @@ class Population(Strict):
     params: dict[str, Value] = Field(default_factory=dict)
     random: dict[str, Distribution] = Field(
         default_factory=dict, description="per-unit random variables usable in expression params")
-    layer_params: dict[str, float] = Field(default_factory=dict, description="population-wide (layer) parameters")
+    layer_params: dict[str, Finite] = Field(default_factory=dict, description="population-wide (layer) parameters")
     position: tuple[float, float, float] = (0.0, 0.0, 0.0)
     extent: tuple[float, float, float] = (1.0, 1.0, 0.0)
-
-    _v = field_validator("params")(lambda cls, d: {k: _check_value(v) for k, v in d.items()})
 
 
 class Projection(Strict):
@@ -139,9 +133,6 @@ class Projection(Strict):
     receptor: str | None = Field(None, description="post receptor name; default routes by weight sign")
     sign: Literal["as_given", "by_type", "positive", "negative"] = "as_given"
     gate: str | None = Field(None, description="modulating terminal or population (gated synapses)")
-
-    _w = field_validator("weight", "delay")(lambda cls, v: _check_value(v))
-    _p = field_validator("params")(lambda cls, d: {k: _check_value(v) for k, v in d.items()})
 
     @field_validator("rule", mode="before")
     @classmethod
@@ -188,9 +179,7 @@ class Node(Strict):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     type: str = Field("RS", description="izhikevich preset RS/FS/IB/CH/LTS, or another registered model name")
     count: int = Field(1, ge=1, le=100_000)
-    params: dict[str, float] = Field(default_factory=dict)
-
-    _p = field_validator("params")(lambda cls, d: {k: _finite(float(v)) for k, v in d.items()})
+    params: dict[str, Finite] = Field(default_factory=dict)
 
 
 class InternalSynapse(Strict):
@@ -200,7 +189,7 @@ class InternalSynapse(Strict):
     weight: float = 1.0
     delay: float = 1.0
     p: float = Field(1.0, ge=0.0, le=1.0, description="probability per node pair (groups)")
-    params: dict[str, float] = Field(default_factory=dict)
+    params: dict[str, Finite] = Field(default_factory=dict)
     gate: str | None = None
 
     _w = field_validator("weight", "delay")(lambda cls, v: _finite(v))

@@ -285,10 +285,64 @@ def _choose_firing(pool, counts, u, post_ids, out_pre, out_post):
 # Engine
 # --------------------------------------------------------------------------
 
-class _InputLaw:
-    """Law of the summed input of a never-fired neuron from a set of sources.
+@njit(cache=True)
+def _pool_hist(P, fs_rows, dead, out):
+    """Histogram (``out``) over live pool columns of their summed stimulus
+    counts on the pool rows ``fs_rows`` (the firing stimulus fibers)."""
+    q = fs_rows.size
+    for i in range(P.shape[1]):
+        if dead[i]:
+            continue
+        v = 0
+        for r in range(q):
+            v += np.int64(P[fs_rows[r], i])
+        out[v] += 1
 
-    ``sizes``/``ps``: firing count and connection probability per source.
+
+@njit(cache=True)
+def _pool_pick(P, fs_rows, dead, slot_of_level, ranks, offsets, out):
+    """Live pool columns at requested levels, by rank within their level.
+
+    ``slot_of_level[v]`` is -1 or the slot of level v; slot ``s`` wants the
+    columns whose within-level rank is in ``ranks[offsets[s]:offsets[s+1]]``
+    (ascending); they are written to ``out`` at the same positions.
+    """
+    nslot = offsets.size - 1
+    seen = np.zeros(nslot, dtype=np.int64)
+    nxt = offsets[:-1].copy()
+    q = fs_rows.size
+    for i in range(P.shape[1]):
+        if dead[i]:
+            continue
+        v = 0
+        for r in range(q):
+            v += np.int64(P[fs_rows[r], i])
+        if v >= slot_of_level.size:
+            continue
+        s = slot_of_level[v]
+        if s < 0:
+            continue
+        if nxt[s] < offsets[s + 1] and ranks[nxt[s]] == seen[s]:
+            out[nxt[s]] = i
+            nxt[s] += 1
+        seen[s] += 1
+
+
+@njit(cache=True)
+def _bucket_fill(vals, slot_of_level, offsets, out):
+    """Counting sort of the columns whose level has a slot (ascending ids)."""
+    pos = offsets[:-1].copy()
+    for i in range(vals.size):
+        s = slot_of_level[vals[i]]
+        if s >= 0:
+            out[pos[s]] = i
+            pos[s] += 1
+
+
+class _InputLaw:
+    """Law of the summed input a never-fired neuron receives from firing areas.
+
+    ``sizes``/``ps``: firing count and connection probability per area source.
     ``fmat``/``gmat``: per-source pmfs and suffix convolutions (see
     :func:`_split_totals`); ``neg_sf[x] = -P(X > x)`` for x in 0..T, ascending,
     so ``searchsorted`` inverts the tail.
@@ -318,6 +372,36 @@ class _InputLaw:
         self.gmat = gmat
         self.neg_sf = -sf
 
+    def top_order_stats(self, rng: np.random.Generator, N: int, K: int) -> np.ndarray:
+        """The K largest of N iid draws, descending (int64[K]).
+
+        Renyi: log U_(N-j) = sum_{i<=j} log(V_i)/(N-i) with V_i uniform on
+        (0, 1] gives the top uniform order statistics; the inverse tail
+        function maps them to the discrete law exactly.
+        """
+        if self.total == 0:
+            return np.zeros(K, dtype=np.int64)
+        v = 1.0 - rng.random(K)
+        logu = np.cumsum(np.log(v) / (N - np.arange(K, dtype=np.float64)))
+        tail = -np.expm1(logu)                     # 1 - U, ascending
+        return np.searchsorted(self.neg_sf, -tail, side="left").astype(np.int64)
+
+
+@dataclass
+class _Plan:
+    """What one area does in a round (computed before anything is committed)."""
+
+    old: np.ndarray                 # materialised neurons that win (ascending)
+    lvl: np.ndarray                 # recruits: summed firing-stimulus count
+    r: np.ndarray                   # recruits: input from firing areas
+    law: _InputLaw | None           # law of the area part
+    fa: list[int]                   # transmitting area fibers into the area
+    fs_rows: np.ndarray             # pool rows of the transmitting stimulus fibers
+    hist: np.ndarray | None         # pool columns per stimulus level
+
+
+_EMPTY_I64 = np.empty(0, dtype=np.int64)
+
 
 class AssemblyEngine:
     """Areas, stimuli and fibers of an assembly-calculus network, stepped in
@@ -325,6 +409,14 @@ class AssemblyEngine:
 
     Neuron ids of an implicit area are materialisation order (0..m-1); of an
     explicit area, 0..n-1.  All arrays handed out are copies.
+
+    Never-fired neurons of an implicit area form a *pool*: for every stimulus
+    fiber into the area the pool stores each such neuron's synapse count from
+    that stimulus (uint8/16, ``n - m`` columns), because a stimulus fires the
+    same neurons every time and redrawing those counts each round (as the
+    original simulator does) lets "lucky" never-fired neurons keep appearing,
+    inflating support several-fold when ``k*p`` is small.  Inputs from areas to
+    never-fired neurons are drawn afresh each round (deferred decisions).
     """
 
     # ------------------------------------------------------------------ setup
@@ -350,6 +442,12 @@ class AssemblyEngine:
         self._winners: list[np.ndarray] = []
         self._ever: list[_Buf] = []
         self._lastwin: list[_Buf] = []
+        # never-fired neurons of implicit areas ("pool"), see the class docstring
+        self._pool: list[np.ndarray | None] = []     # [q, n] stimulus synapse counts
+        self._pool_fib: list[list[int]] = []         # stimulus fiber of each pool row
+        self._dead: list[np.ndarray | None] = []     # bool[n]: pool column recruited
+        self._hist: list[list[np.ndarray]] = []      # per row: live columns per count
+        self._bucket: list[dict[int, tuple]] = []    # per row: rare-level index (derived)
         # stimuli
         self._s_name: list[str] = []
         self._s_index: dict[str, int] = {}
@@ -382,7 +480,8 @@ class AssemblyEngine:
         ``areas``: ``{"name", "n", "k", "beta", "explicit"}`` (optional
         ``"refractory"``); ``stimuli``: ``{"name", "size"}``; ``fibers``:
         ``{"src", "dst", "p", "beta", "inhibited"}`` with ``beta`` None (or
-        absent/NaN) meaning "use the destination area's beta".
+        absent/NaN) meaning "use the destination area's beta".  Fibers are
+        created in list order (their draws, hence results, depend on it).
         """
         eng = cls(seed=seed)
         for a in areas:
@@ -392,7 +491,7 @@ class AssemblyEngine:
             eng.add_stimulus(StimulusSpec(str(s["name"]), int(s["size"])))
         for f in fibers:
             beta = f.get("beta")
-            if beta is not None and isinstance(beta, float) and math.isnan(beta):
+            if beta is not None and math.isnan(float(beta)):
                 beta = None
             eng.add_fiber(FiberSpec(str(f["src"]), str(f["dst"]), float(f["p"]),
                                     None if beta is None else float(beta), bool(f.get("inhibited", False))))
@@ -407,6 +506,8 @@ class AssemblyEngine:
         self._check_new_name(spec.name)
         if spec.n <= 0 or spec.k <= 0 or spec.k > spec.n:
             raise ValueError(f"area {spec.name!r} needs 0 < k <= n, got n={spec.n}, k={spec.k}")
+        if spec.n >= 2 ** 31 - 1:
+            raise ValueError(f"area {spec.name!r}: n must be below 2**31 (int32 neuron ids)")
         i = len(self._a_name)
         self._a_name.append(spec.name)
         self._a_index[spec.name] = i
@@ -423,6 +524,11 @@ class AssemblyEngine:
         self._winners.append(np.empty(0, dtype=np.int32))
         self._ever.append(_Buf(np.bool_))
         self._lastwin.append(_Buf(np.int64))
+        self._pool.append(None)
+        self._pool_fib.append([])
+        self._dead.append(None)
+        self._hist.append([])
+        self._bucket.append({})
         if spec.explicit:
             self._ever[i].fill(spec.n, False)
             self._lastwin[i].fill(spec.n, _NEVER)
@@ -443,7 +549,8 @@ class AssemblyEngine:
 
     def add_fiber(self, spec: FiberSpec) -> int:
         """Add a fiber; synapses between already-materialised neurons are drawn
-        now (Bernoulli(p) per pair, Binomial(size, p) per neuron for stimuli)."""
+        now (Bernoulli(p) per pair; Binomial(size, p) per neuron for stimuli,
+        never-fired pool included)."""
         src, dst = spec.src, spec.dst
         if dst not in self._a_index:
             raise ValueError(f"fiber destination {dst!r} is not an area")
@@ -468,11 +575,14 @@ class AssemblyEngine:
         self._f_key[(src, dst)] = f
         m_dst = self._a_m[d]
         if kind == 0:
+            size = self._s_size[s]
             w = _Buf(np.float32)
-            w.append(self.rng.binomial(self._s_size[s], spec.p, m_dst).astype(np.float32))
+            w.append(self.rng.binomial(size, spec.p, m_dst).astype(np.float32))
             self._f_w.append(w)
             self._f_pre.append(None)
             self._f_post.append(None)
+            if not self._a_explicit[d]:
+                self._pool_add_row(d, f, size, spec.p)
         else:
             self._f_w.append(_Buf(np.float32))
             self._f_pre.append(_Buf(np.int32))
@@ -481,6 +591,45 @@ class AssemblyEngine:
             cols = np.arange(m_dst, dtype=np.int64)
             self._append_bernoulli(f, rows, cols)
         return f
+
+    def _pool_add_row(self, a: int, f: int, size: int, p: float) -> None:
+        """Draw the stimulus synapse counts of all n pool columns for fiber f.
+
+        Drawn in chunks into the narrowest dtype so that n = 1e7 never needs an
+        int64[n] temporary.
+        """
+        n = self._a_n[a]
+        dt = np.uint8 if size < 2 ** 8 else np.uint16 if size < 2 ** 16 else np.uint32
+        old = self._pool[a]
+        if old is not None and np.dtype(old.dtype).itemsize > np.dtype(dt).itemsize:
+            dt = old.dtype
+        q = 0 if old is None else old.shape[0]
+        P = np.empty((q + 1, n), dtype=dt)
+        if old is not None:
+            P[:q] = old
+            del old
+        chunk = 1 << 20
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            P[q, lo:hi] = self.rng.binomial(size, p, hi - lo)
+        self._pool[a] = P
+        self._pool_fib[a].append(f)
+        if self._dead[a] is None:
+            # identities were not tracked before the first pool row: columns are
+            # exchangeable, so the first m stand for the materialised neurons
+            dead = np.zeros(n, dtype=np.bool_)
+            dead[: self._a_m[a]] = True
+            self._dead[a] = dead
+        self._hist[a].append(self._live_hist(P[q], self._dead[a], size))
+
+    @staticmethod
+    def _live_hist(vals: np.ndarray, dead: np.ndarray, size: int) -> np.ndarray:
+        h = np.zeros(size + 1, dtype=np.int64)
+        chunk = 1 << 20
+        for lo in range(0, vals.size, chunk):
+            v = vals[lo: lo + chunk]
+            h += np.bincount(v[~dead[lo: lo + chunk]], minlength=size + 1)[: size + 1]
+        return h
 
     # -------------------------------------------------------------- queries
     @property
@@ -547,8 +696,9 @@ class AssemblyEngine:
                 "src_kind": "stimulus" if self._f_src_kind[f] == 0 else "area"}
 
     def fiber_synapses(self, key: int | tuple[str, str]) -> dict[str, np.ndarray]:
-        """Copies of a fiber's synapses: ``{"w"}`` for a stimulus fiber (summed
-        weight per destination neuron), ``{"pre", "post", "w"}`` for an area fiber."""
+        """Copies of a fiber's synapses over materialised neurons: ``{"w"}`` for
+        a stimulus fiber (summed weight per destination neuron), ``{"pre",
+        "post", "w"}`` (COO) for an area fiber."""
         f = self.fiber_index(key)
         if self._f_src_kind[f] == 0:
             return {"w": self._f_w[f].view().copy()}
@@ -556,25 +706,28 @@ class AssemblyEngine:
                 "w": self._f_w[f].view().copy()}
 
     def synapse_count(self, key: int | tuple[str, str]) -> int:
+        """Stored synapses of an area fiber (materialised neurons only)."""
         f = self.fiber_index(key)
         if self._f_src_kind[f] == 0:
-            return int(self._f_w[f].view().sum())
+            raise ValueError("stimulus fibers store summed weights, not synapses")
         return int(self._f_w[f].n)
 
     # ------------------------------------------------------------- controls
     def set_winners(self, area: str, ids: Iterable[int] | np.ndarray) -> None:
         """Make ``ids`` the winners of ``area`` (they fire next round).
 
-        Ids must be < n.  In an implicit area, ids at or beyond the materialised
-        count materialise neurons up to ``max(ids)`` with fresh Bernoulli
-        synapses.  Counts as an update of the area (refractory clock, support).
+        Ids must lie in [0, n).  In an implicit area, ids at or beyond the
+        materialised count materialise neurons up to ``max(ids)`` (random
+        never-fired neurons, fresh synapses).  Counts as an update of the area
+        (refractory clock, support).
         """
         i = self._area(area)
-        arr = np.unique(np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64))
+        arr = np.unique(np.asarray(ids if isinstance(ids, np.ndarray) else list(ids), dtype=np.int64))
         if arr.size and (arr[0] < 0 or arr[-1] >= self._a_n[i]):
             raise ValueError(f"winner ids of area {area!r} must lie in [0, {self._a_n[i]})")
         if arr.size and arr[-1] >= self._a_m[i]:
-            self._grow({i: int(arr[-1]) + 1 - self._a_m[i]}, None)
+            c = int(arr[-1]) + 1 - self._a_m[i]
+            self._grow({i: c}, {i: self._pick_uniform_live(i, c)}, None)
         self._commit_winners(i, arr.astype(np.int32))
 
     def clear_winners(self, area: str) -> None:
@@ -646,8 +799,8 @@ class AssemblyEngine:
         """
         nf = len(self._f_src)
         trans = [f for f in range(nf) if self._transmits(f, active)]
+        self.rounds_done += 1
         if not trans:
-            self.rounds_done += 1
             return {}
         targets = sorted({self._f_dst[f] for f in trans})
         fin: dict[int, list[int]] = {a: [] for a in targets}
@@ -665,35 +818,38 @@ class AssemblyEngine:
         prev_winners = {s: self._winners[s] for s in src_masks}
 
         # ---- decide every target from the previous state
-        decisions: dict[int, tuple[np.ndarray, np.ndarray, _InputLaw | None]] = {}
-        for a in targets:
-            decisions[a] = self._decide(a, fin[a], src_masks)
+        plans = {a: self._decide(a, fin[a], src_masks) for a in targets}
 
         # ---- commit: recruit, wire, learn, swap winners
-        grow = {a: int(decisions[a][1].size) for a in targets if decisions[a][1].size > 0}
+        grow: dict[int, int] = {}
+        cols: dict[int, np.ndarray] = {}
         splits: dict[int, np.ndarray] = {}
-        for a, c in grow.items():
-            law = decisions[a][2]
-            F = len(fin[a])
-            u = self.rng.random((c, F))
-            splits[a] = _split_totals(decisions[a][1], law.fmat, law.gmat, law.sizes, u)
+        for a in targets:
+            pl = plans[a]
+            c = int(pl.lvl.size)
+            if c == 0:
+                continue
+            grow[a] = c
+            cols[a] = self._pick_pool_columns(a, pl)
+            if pl.fa:
+                u = self.rng.random((c, len(pl.fa)))
+                splits[a] = _split_totals(pl.r, pl.law.fmat, pl.law.gmat, pl.law.sizes, u)
         m_old = list(self._a_m)
-        self._grow(grow, (fin, splits, prev_winners, src_masks))
+        self._grow(grow, cols, ({a: plans[a].fa for a in targets}, splits, prev_winners, src_masks))
 
         new_winners: dict[int, np.ndarray] = {}
         for a in targets:
-            old_sel = decisions[a][0]
+            old_sel = plans[a].old.astype(np.int32)
             c = grow.get(a, 0)
             if c:
                 new_ids = np.arange(m_old[a], m_old[a] + c, dtype=np.int32)
-                new_winners[a] = np.concatenate([old_sel.astype(np.int32), new_ids])
+                new_winners[a] = np.concatenate([old_sel, new_ids])
             else:
-                new_winners[a] = old_sel.astype(np.int32)
+                new_winners[a] = old_sel
 
         if not self.disable_plasticity:
             for a in targets:
-                dst_mask = np.zeros(self._a_m[a], dtype=np.bool_)
-                dst_mask[new_winners[a]] = True
+                dst_mask = None
                 for f in fin[a]:
                     beta = self._f_beta[f]
                     if beta is None:
@@ -704,48 +860,49 @@ class AssemblyEngine:
                     w = self._f_w[f].view()
                     if self._f_src_kind[f] == 0:
                         w[new_winners[a]] *= factor
-                    else:
-                        s = self._f_src[f]
-                        mk = src_masks[s]
-                        if mk.size < self._a_m[s]:       # source grew this round
-                            mk = np.concatenate([mk, np.zeros(self._a_m[s] - mk.size, np.bool_)])
-                        _hebbian(self._f_pre[f].view(), self._f_post[f].view(), w, mk, dst_mask, factor)
+                        continue
+                    if dst_mask is None:
+                        dst_mask = np.zeros(self._a_m[a], dtype=np.bool_)
+                        dst_mask[new_winners[a]] = True
+                    s = self._f_src[f]
+                    mk = src_masks[s]
+                    if mk.size < self._a_m[s]:       # source grew this round
+                        mk = np.concatenate([mk, np.zeros(self._a_m[s] - mk.size, np.bool_)])
+                    _hebbian(self._f_pre[f].view(), self._f_post[f].view(), w, mk, dst_mask, factor)
 
         result: dict[str, int] = {}
         for a in targets:
             self._commit_winners(a, new_winners[a])
             result[self._a_name[a]] = self._a_first[a]
-        self.rounds_done += 1
         return result
 
     step = round
 
-    def _law(self, fins: list[int], src_sizes: list[int]) -> _InputLaw:
-        ps = [self._f_p[f] for f in fins]
-        key = tuple(zip(src_sizes, ps))
+    def _law(self, fa: list[int], sizes: list[int]) -> _InputLaw:
+        key = tuple((sz, self._f_p[f]) for sz, f in zip(sizes, fa))
         law = self._law_cache.get(key)
         if law is None:
             if len(self._law_cache) > 256:
                 self._law_cache.clear()
-            law = _InputLaw(src_sizes, ps)
+            law = _InputLaw(sizes, [self._f_p[f] for f in fa])
             self._law_cache[key] = law
         return law
 
-    def _decide(self, a: int, fins: list[int], src_masks: dict[int, np.ndarray]
-                ) -> tuple[np.ndarray, np.ndarray, _InputLaw | None]:
-        """Selected materialised winners, input totals of recruited candidates,
-        and the input law those totals came from."""
-        empty = np.empty(0, dtype=np.int64)
+    def _decide(self, a: int, fins: list[int], src_masks: dict[int, np.ndarray]) -> _Plan:
+        """Winners of area ``a`` from the previous state (nothing is mutated
+        except the generator)."""
+        fa = [f for f in fins if self._f_src_kind[f] == 1]
         if self._a_fixed[a]:
-            return self._winners[a].astype(np.int64), empty, None
+            return _Plan(self._winners[a].astype(np.int64), _EMPTY_I64, _EMPTY_I64, None, fa, _EMPTY_I64, None)
         m = self._a_m[a]
         k = self._a_k[a]
         inputs = np.zeros(m)
+        fs: list[int] = []
         sizes: list[int] = []
         for f in fins:
             if self._f_src_kind[f] == 0:
                 inputs += self._f_w[f].view()
-                sizes.append(self._s_size[self._f_src[f]])
+                fs.append(f)
             else:
                 s = self._f_src[f]
                 _accumulate(self._f_pre[f].view(), self._f_post[f].view(), self._f_w[f].view(),
@@ -754,23 +911,138 @@ class AssemblyEngine:
         if self._a_refr[a] > 0 and m:
             barred = self._lastwin[a].view() >= self._a_updates[a] + 1 - self._a_refr[a]
             inputs[barred] = -np.inf
-        law = None
-        cand = np.empty(0)
+        law = self._law(fa, sizes)
         N = self._a_n[a] - m
+        hist = None
+        fs_rows = _EMPTY_I64
+        cand = lvl_parts = r_parts = None
         if not self._a_explicit[a] and N > 0:
-            law = self._law(fins, sizes)
-            K = min(k, N)
-            # Renyi: log U_(N-j) = sum_{i<=j} log(V_i)/(N-i), V_i uniform on (0,1]
-            v = 1.0 - self.rng.random(K)
-            logu = np.cumsum(np.log(v) / (N - np.arange(K, dtype=np.float64)))
-            tail = -np.expm1(logu)                 # 1 - U, ascending
-            cand = np.searchsorted(law.neg_sf, -tail, side="left").astype(np.float64)
-        vals = np.concatenate([inputs, cand]) if cand.size else inputs
+            if fs:
+                rowpos = self._pool_fib[a]
+                fs_rows = np.array([rowpos.index(f) for f in fs], dtype=np.int64)
+                if fs_rows.size == 1:
+                    hist = self._hist[a][int(fs_rows[0])].copy()
+                else:
+                    vmax = sum(self._s_size[self._f_src[f]] for f in fs)
+                    hist = np.zeros(vmax + 1, dtype=np.int64)
+                    _pool_hist(self._pool[a], fs_rows, self._dead[a], hist)
+            else:
+                hist = np.array([N], dtype=np.int64)
+            # per stimulus level: the top min(k, c_v) of c_v fresh area inputs
+            lv_list, r_list = [], []
+            for v in np.flatnonzero(hist)[::-1]:
+                c_v = int(hist[v])
+                r = law.top_order_stats(self.rng, c_v, min(k, c_v))
+                lv_list.append(np.full(r.size, v, dtype=np.int64))
+                r_list.append(r)
+            lvl_parts = np.concatenate(lv_list)
+            r_parts = np.concatenate(r_list)
+            cand = (lvl_parts + r_parts).astype(np.float64)
+        vals = np.concatenate([inputs, cand]) if cand is not None else inputs
         sel = self._topk(vals, k)
         old = sel[sel < m]
         newc = sel[sel >= m] - m
-        totals = cand[newc].astype(np.int64) if newc.size else empty
-        return old, totals, law
+        if newc.size:
+            return _Plan(old, lvl_parts[newc], r_parts[newc], law, fa, fs_rows, hist)
+        return _Plan(old, _EMPTY_I64, _EMPTY_I64, law, fa, fs_rows, hist)
+
+    def _pick_pool_columns(self, a: int, pl: _Plan) -> np.ndarray | None:
+        """Uniformly random never-fired neurons (pool columns) with the
+        recruits' stimulus levels, aligned with ``pl.lvl``; None when the area
+        keeps no pool (no stimulus fibers: never-fired neurons carry no data)."""
+        c = pl.lvl.size
+        if pl.fs_rows.size == 0:
+            return self._pick_uniform_live(a, c)
+        out = np.empty(c, dtype=np.int64)
+        levels, inverse = np.unique(pl.lvl, return_inverse=True)
+        if pl.fs_rows.size == 1:
+            row = int(pl.fs_rows[0])
+            for s, v in enumerate(levels):
+                where = np.flatnonzero(inverse == s)
+                out[where] = self._pick_level(a, row, int(v), where.size)
+            return out
+        # several stimuli fire: one pass over the pool finds the ranked columns
+        counts = np.bincount(inverse)
+        slot = np.full(int(levels[-1]) + 1, -1, dtype=np.int64)
+        slot[levels] = np.arange(levels.size)
+        offsets = np.zeros(levels.size + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(counts)
+        ranks = np.empty(c, dtype=np.int64)
+        for s, (v, cnt) in enumerate(zip(levels, counts)):
+            ranks[offsets[s]:offsets[s + 1]] = np.sort(self.rng.choice(int(pl.hist[v]), int(cnt), replace=False))
+        found = np.empty(c, dtype=np.int64)
+        _pool_pick(self._pool[a], pl.fs_rows, self._dead[a], slot, ranks, offsets, found)
+        order = np.argsort(inverse, kind="stable")
+        out[order] = found
+        return out
+
+    def _pick_uniform_live(self, a: int, cnt: int) -> np.ndarray | None:
+        """``cnt`` distinct uniformly random live pool columns (None: no pool)."""
+        dead = self._dead[a]
+        if dead is None:
+            return None
+        live = self._a_n[a] - self._a_m[a]
+        return self._rejection_pick(a, cnt, None, -1, live)
+
+    def _pick_level(self, a: int, row: int, v: int, cnt: int) -> np.ndarray:
+        """``cnt`` distinct uniformly random live pool columns whose count on
+        pool row ``row`` is ``v``."""
+        live_v = int(self._hist[a][row][v])
+        bucket = self._rare_bucket(a, row)
+        if v in bucket:
+            cols = bucket[v]
+            cols = cols[~self._dead[a][cols]]
+            return cols[np.sort(self.rng.choice(cols.size, cnt, replace=False))]
+        return self._rejection_pick(a, cnt, row, v, live_v)
+
+    def _rejection_pick(self, a: int, cnt: int, row: int | None, v: int, live_v: int) -> np.ndarray:
+        """Distinct uniform live columns (at level ``v`` of ``row`` when given),
+        by rejection from uniform column draws; a scan when acceptance is low."""
+        n = self._a_n[a]
+        dead = self._dead[a]
+        P = self._pool[a]
+        if live_v * 64 < n:
+            ok = ~dead if row is None else (~dead) & (P[row] == v)
+            cols = np.flatnonzero(ok)
+            return cols[np.sort(self.rng.choice(cols.size, cnt, replace=False))]
+        got: list[int] = []
+        seen: set[int] = set()
+        while len(got) < cnt:
+            need = cnt - len(got)
+            draw = self.rng.integers(0, n, size=int(need * n / live_v * 1.5) + 8)
+            ok = ~dead[draw]
+            if row is not None:
+                ok &= P[row, draw] == v
+            for x in draw[ok].tolist():          # draw order, first occurrence wins
+                if x not in seen:
+                    seen.add(x)
+                    got.append(x)
+                    if len(got) == cnt:
+                        break
+        return np.asarray(got, dtype=np.int64)
+
+    def _rare_bucket(self, a: int, row: int) -> dict[int, np.ndarray]:
+        """Columns of every *rare* level of a pool row (levels holding under
+        1/16 of all n columns, dead ones included: they are filtered on use).
+        Derived from the static values only, so rebuilding after a reload
+        gives the same index."""
+        b = self._bucket[a].get(row)
+        if b is None:
+            vals = self._pool[a][row]
+            full = np.zeros(int(self._hist[a][row].size), dtype=np.int64)
+            chunk = 1 << 20
+            for lo in range(0, vals.size, chunk):
+                full += np.bincount(vals[lo: lo + chunk], minlength=full.size)[: full.size]
+            rare = np.flatnonzero((full > 0) & (full * 16 < vals.size))
+            slot = np.full(full.size, -1, dtype=np.int64)
+            slot[rare] = np.arange(rare.size)
+            offsets = np.zeros(rare.size + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum(full[rare])
+            cols = np.empty(int(offsets[-1]), dtype=np.int32)
+            _bucket_fill(vals, slot, offsets, cols)
+            b = {int(v): cols[offsets[s]:offsets[s + 1]] for s, v in enumerate(rare)}
+            self._bucket[a][row] = b
+        return b
 
     def _topk(self, vals: np.ndarray, k: int) -> np.ndarray:
         """Indices (ascending) of the k largest finite values; ties at the cut
@@ -818,7 +1090,7 @@ class AssemblyEngine:
             chunks = []
             last = -1
             while True:
-                size = int(mean - (last + 1) * p + 6.0 * math.sqrt(mean) + 16)
+                size = int(max(mean - (last + 1) * p, 0.0) + 6.0 * math.sqrt(mean) + 16)
                 g = self.rng.geometric(p, size)
                 cs = last + np.cumsum(g)
                 if cs[-1] >= total:
@@ -833,35 +1105,43 @@ class AssemblyEngine:
         self._f_post[f].append(post)
         self._f_w[f].fill(pre.size, 1.0)
 
-    def _grow(self, grow: dict[int, int], trans: tuple | None) -> None:
-        """Materialise ``grow[a]`` new neurons in each area ``a``.
+    def _grow(self, grow: dict[int, int], cols: dict[int, np.ndarray], trans: tuple | None) -> None:
+        """Materialise ``grow[a]`` never-fired neurons (pool columns
+        ``cols[a]``, in recruit order) in each implicit area ``a``.
 
-        ``trans`` describes the round in progress (transmitting fibers per
-        target, input splits of the recruits, previous winners and masks of
-        firing sources); None when neurons are materialised outside a round
-        (winner assignment), so every new synapse is a fresh draw.
+        ``trans`` describes the round in progress (transmitting area fibers per
+        target, area-input splits of the recruits, previous winners and masks
+        of firing sources); None outside a round (winner assignment), when
+        every new area synapse is a fresh Bernoulli draw.
         """
         if not grow:
             return
         m_old = list(self._a_m)
+        # stimulus weights of the recruits come from their pool columns
+        stim_vals: dict[int, np.ndarray] = {}
         for a, c in grow.items():
+            P = self._pool[a]
+            if P is not None:
+                cc = cols[a]
+                for row, f in enumerate(self._pool_fib[a]):
+                    v = P[row, cc]
+                    stim_vals[f] = v.astype(np.float32)
+                    np.subtract.at(self._hist[a][row], v.astype(np.int64), 1)
+                self._dead[a][cc] = True
             self._ever[a].fill(c, False)
             self._lastwin[a].fill(c, _NEVER)
             self._a_m[a] += c
-        fin, splits, prev_winners, src_masks = trans if trans is not None else ({}, {}, {}, {})
+        fa_of, splits, prev_winners, src_masks = trans if trans is not None else ({}, {}, {}, {})
         for f in range(len(self._f_src)):
             d = self._f_dst[f]
             s = self._f_src[f]
             c_dst = grow.get(d, 0)
-            col = fin[d].index(f) if (c_dst and d in fin and f in fin[d]) else -1
             if self._f_src_kind[f] == 0:
                 if c_dst:
-                    if col >= 0:
-                        vals = splits[d][:, col].astype(np.float32)
-                    else:
-                        vals = self.rng.binomial(self._s_size[s], self._f_p[f], c_dst).astype(np.float32)
-                    self._f_w[f].append(vals)
+                    self._f_w[f].append(stim_vals[f])
                 continue
+            fa = fa_of.get(d, ())
+            col = fa.index(f) if (c_dst and f in fa) else -1
             if c_dst:
                 new_cols = np.arange(m_old[d], m_old[d] + c_dst, dtype=np.int64)
                 if col >= 0:
@@ -882,8 +1162,8 @@ class AssemblyEngine:
             c_src = grow.get(s, 0)
             if c_src:
                 rows = np.arange(m_old[s], m_old[s] + c_src, dtype=np.int64)
-                cols = np.arange(self._a_m[d], dtype=np.int64)
-                self._append_bernoulli(f, rows, cols)
+                cols_all = np.arange(self._a_m[d], dtype=np.int64)
+                self._append_bernoulli(f, rows, cols_all)
 
     # ---------------------------------------------------------- persistence
     def state_dict(self) -> dict[str, Any]:
@@ -893,9 +1173,13 @@ class AssemblyEngine:
         counters, flags, generator state with its big integers as decimal
         strings); every other key maps to a numpy array:
 
-        * ``area/<i>/winners`` int32[<=k], ``area/<i>/ever`` bool[m],
-          ``area/<i>/lastwin`` int64[m] (update counter of last win)
-        * stimulus fiber ``fiber/<f>/w`` float32[m_dst]
+        * ``area/<i>/winners`` int32[<=k]; ``area/<i>/ever`` bool[m] (ever
+          won); ``area/<i>/lastwin`` int64[m] (update counter of last win);
+          ``area/<i>/pool`` uint8/16/32[q, n] stimulus synapse counts of the
+          pool columns (implicit areas with stimulus fibers; row r belongs to
+          fiber ``meta["areas"][i]["pool_fibers"][r]``) and ``area/<i>/dead``
+          bool[n] (column already recruited)
+        * stimulus fiber ``fiber/<f>/w`` float32[m_dst] (summed weight)
         * area fiber ``fiber/<f>/pre``, ``fiber/<f>/post`` int32[E],
           ``fiber/<f>/w`` float32[E]
 
@@ -907,12 +1191,12 @@ class AssemblyEngine:
             "seed": self.seed,
             "rounds_done": self.rounds_done,
             "disable_plasticity": self.disable_plasticity,
-            "rng": json.loads(json.dumps(st, default=str), parse_int=str),
+            "rng": _ints_to_str(st),
             "areas": [
                 {"name": self._a_name[i], "n": self._a_n[i], "k": self._a_k[i], "beta": self._a_beta[i],
                  "explicit": self._a_explicit[i], "refractory": self._a_refr[i], "fixed": self._a_fixed[i],
                  "m": self._a_m[i], "support": self._a_support[i], "updates": self._a_updates[i],
-                 "first": self._a_first[i]}
+                 "first": self._a_first[i], "pool_fibers": list(self._pool_fib[i])}
                 for i in range(len(self._a_name))
             ],
             "stimuli": [{"name": self._s_name[j], "size": self._s_size[j], "active": self._s_active[j]}
@@ -926,6 +1210,9 @@ class AssemblyEngine:
             out[f"area/{i}/winners"] = self._winners[i].copy()
             out[f"area/{i}/ever"] = self._ever[i].view().copy()
             out[f"area/{i}/lastwin"] = self._lastwin[i].view().copy()
+            if self._pool[i] is not None:
+                out[f"area/{i}/pool"] = self._pool[i].copy()
+                out[f"area/{i}/dead"] = self._dead[i].copy()
         for f in range(len(self._f_src)):
             out[f"fiber/{f}/w"] = self._f_w[f].view().copy()
             if self._f_src_kind[f] == 1:
@@ -941,8 +1228,7 @@ class AssemblyEngine:
             meta = json.loads(meta)
         if int(meta.get("version", 0)) != STATE_VERSION:
             raise ValueError(f"assembly engine state version {meta.get('version')} is not {STATE_VERSION}")
-        eng = cls.__new__(cls)
-        cls.__init__(eng, seed=int(meta["seed"]))
+        eng = cls(seed=int(meta["seed"]))
         for a in meta["areas"]:
             i = len(eng._a_name)
             eng._a_name.append(a["name"])
@@ -960,6 +1246,19 @@ class AssemblyEngine:
             eng._winners.append(np.asarray(state[f"area/{i}/winners"], dtype=np.int32).copy())
             eng._ever.append(_Buf(np.bool_, state[f"area/{i}/ever"]))
             eng._lastwin.append(_Buf(np.int64, state[f"area/{i}/lastwin"]))
+            key = f"area/{i}/pool"
+            eng._pool_fib.append([int(x) for x in a.get("pool_fibers", [])])
+            eng._bucket.append({})
+            if key in state:
+                P = np.array(state[key], copy=True)
+                dead = np.array(state[f"area/{i}/dead"], dtype=np.bool_, copy=True)
+                eng._pool.append(P)
+                eng._dead.append(dead)
+                eng._hist.append([])
+            else:
+                eng._pool.append(None)
+                eng._dead.append(None)
+                eng._hist.append([])
         for s in meta["stimuli"]:
             j = len(eng._s_name)
             eng._s_name.append(s["name"])
@@ -986,9 +1285,14 @@ class AssemblyEngine:
             else:
                 eng._f_pre.append(None)
                 eng._f_post.append(None)
+        for i in range(len(eng._a_name)):
+            if eng._pool[i] is not None:
+                eng._hist[i] = [eng._live_hist(eng._pool[i][r], eng._dead[i],
+                                               eng._s_size[eng._f_src[eng._pool_fib[i][r]]])
+                                for r in range(eng._pool[i].shape[0])]
         eng.rounds_done = int(meta["rounds_done"])
         eng.disable_plasticity = bool(meta["disable_plasticity"])
-        eng.rng.bit_generator.state = _restore_ints(meta["rng"])
+        eng.rng.bit_generator.state = _str_to_ints(meta["rng"])
         return eng
 
     def save_npz(self, path: str) -> None:
@@ -1012,15 +1316,32 @@ class AssemblyEngine:
         for b in self._f_pre + self._f_post:
             if b is not None:
                 tot += b.a.nbytes
+        for P in self._pool + self._dead:
+            if P is not None:
+                tot += P.nbytes
+        for bk in self._bucket:
+            for b in bk.values():
+                tot += sum(c.nbytes for c in b.values())
         return tot
 
 
-def _restore_ints(obj: Any) -> Any:
-    """Undo the decimal-string encoding of the generator state's integers."""
+def _ints_to_str(obj: Any) -> Any:
+    """Generator state with integers as decimal strings: 128-bit PCG64 words
+    would be mangled by JSON readers that use 64-bit integers (SQLite's)."""
     if isinstance(obj, dict):
-        return {k: _restore_ints(v) for k, v in obj.items()}
+        return {k: _ints_to_str(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_ints_to_str(v) for v in obj]
+    if isinstance(obj, (int, np.integer)) and not isinstance(obj, bool):
+        return {"int": str(int(obj))}
+    return obj
+
+
+def _str_to_ints(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        if set(obj) == {"int"}:
+            return int(obj["int"])
+        return {k: _str_to_ints(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_restore_ints(v) for v in obj]
-    if isinstance(obj, str) and obj.lstrip("-").isdigit():
-        return int(obj)
+        return [_str_to_ints(v) for v in obj]
     return obj

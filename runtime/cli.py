@@ -52,7 +52,7 @@ def main(db: str | None, ticks: int, seed: int | None, backend: str, spikes_out:
     the default arena brain seeking food (compiled on first use)."""
     if ticks < 0:
         raise BraincError("--ticks must be >= 0")
-    if arena or db is None:
+    if arena or (db is None and resume is None):
         try:
             from arena.run import run_cli
         except ImportError as exc:

@@ -405,6 +405,7 @@ def part_refractory():
 
 PLAST_DT = 0.1
 CHUNK = 1.0   # ms between GetStatus reads of the connection
+PLAST_SEED = 4242
 
 
 def _parrot_from_train(times, delay=1.0):
@@ -530,7 +531,9 @@ def dopa_case(name, pre_train, post_train, dopa_train, common, w0=35.0, delay=1.
                                       "receptor_type": 1})
     conn = nest.GetConnections(pre, post)
     c0 = conn_status(conn)
-    traj = _run_chunked(T, conn, ["weight", "c", "n", "Kplus"])
+    cols = ["weight", "c", "n", "Kplus"]
+    traj = _run_chunked(T, conn, cols)
+    traj_arr = np.column_stack([traj["t"]] + [traj[k] for k in cols]).astype(np.float64)
     ev = wr.get("events")
     res = {
         "synapse_model": "stdp_dopamine_synapse", "T": T, "dt": PLAST_DT, "delay": delay, "w0": w0,
@@ -546,23 +549,30 @@ def dopa_case(name, pre_train, post_train, dopa_train, common, w0=35.0, delay=1.
         "dopa_spikes": _spike_times(srs[2]),
         "weight_recorder": {"times": np.asarray(ev["times"]).tolist(),
                             "weights": np.asarray(ev["weights"]).tolist()},
-        "trajectory": traj, "conn_status_initial": c0, "conn_status_final": conn_status(conn),
+        "trajectory_npz_key": f"{name}/trajectory",
+        "trajectory_columns": ["t"] + cols,
+        "trajectory_note": "the volume transmitter delivers every deliver_interval*min_delay ms, "
+                           "so the connection state changes nearly every read: the (n_reads x 5) "
+                           "array is in plasticity.npz",
+        "conn_status_initial": c0, "conn_status_final": conn_status(conn),
         "post_status": model_status(post),
     }
     print(f"{name:30s} w: {w0} -> {res['conn_status_final']['weight']:.6f}")
-    return res
+    return res, {f"{name}/trajectory": traj_arr}
 
 
 def part_plasticity():
-    rng = np.random.default_rng(314159)
+    rng = np.random.default_rng(PLAST_SEED)
     T = 2000.0
-    pre = poisson_grid_train(rng, 15.0, 5.0, T - 10.0, min_isi=0.2)
-    post = poisson_grid_train(rng, 15.0, 5.0, T - 10.0, min_isi=0.2)
+    pre = poisson_grid_train(rng, 20.0, 5.0, T - 10.0, min_isi=0.2)
+    post = poisson_grid_train(rng, 20.0, 5.0, T - 10.0, min_isi=0.2)
     # add near-coincident pairs (both orders, a few ms apart) for strong STDP updates
     pairs = np.arange(100.0, T - 100.0, 200.0)
     pre = np.unique(np.round(np.concatenate([pre, pairs]), 1))
     post = np.unique(np.round(np.concatenate([post, pairs + 3.0, pairs + 100.0 - 4.0]), 1))
-    out = {"nest_version": NEST_VERSION, "rng_seed_numpy": 314159, "chunk_ms": CHUNK,
+    out = {"nest_version": NEST_VERSION, "rng_seed_numpy": {"stdp_trains": PLAST_SEED,
+                                                            "tsodyks_train": 2718, "dopamine_train": 161803},
+           "chunk_ms": CHUNK,
            "conventions": {
                "trajectory": "connection status read after every %.1f ms of simulation "
                              "(Prepare/Run/Cleanup); only reads where a value changed are kept; "
@@ -608,12 +618,14 @@ def part_plasticity():
     dopa = np.unique(np.round(np.concatenate([
         poisson_grid_train(rngd, 3.0, 5.0, T - 10.0, min_isi=0.5),
         np.arange(400.0, T, 400.0), np.arange(400.0, T, 400.0) + 1.0]), 1))
-    out["cases"]["stdp_dopamine_default"] = dopa_case(
+    out["cases"]["stdp_dopamine_default"], a = dopa_case(
         "stdp_dopamine_default", pre, post, dopa, {}, w0=35.0, T=T)
-    out["cases"]["stdp_dopamine_nondefault"] = dopa_case(
+    arrays.update(a)
+    out["cases"]["stdp_dopamine_nondefault"], a = dopa_case(
         "stdp_dopamine_nondefault", pre, post, dopa,
         {"A_plus": 0.5, "A_minus": 0.8, "tau_plus": 15.0, "tau_c": 300.0, "tau_n": 100.0,
-         "b": 0.05, "Wmin": 5.0, "Wmax": 60.0}, w0=30.0, T=T)
+         "b": 0.05, "Wmin": 5.0, "Wmax": 75.0}, w0=30.0, T=T)
+    arrays.update(a)
     np.savez_compressed(os.path.join(HERE, "plasticity.npz"), **arrays)
     dump_json(os.path.join(HERE, "plasticity.json"), out)
     print("plasticity.{json,npz} written")

@@ -1,0 +1,98 @@
+"""Bad recipes give one clear error naming the file and the path inside it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brainc.cli import main as brainc_main
+from brainc.compiler import compile_ir
+from brainc.errors import RecipeError
+
+BASE = """name: t
+seed: 1
+populations:
+  - {name: a, model: izhikevich, size: 10}
+"""
+
+# (recipe text, expected path fragment, expected message fragment)
+BAD = [
+    ("name: t\npopulations: [\n", "", "not valid YAML"),
+    ("name: t\nbogus: 1\n", "bogus", "unknown key"),
+    (BASE + "  - {name: b, model: izhikevich, size: -3}\n", "populations[1].size", "must be >= 1"),
+    (BASE + "  - {name: b, model: izhikevich, size: 1e15}\n", "populations[1].size", ""),
+    (BASE + "  - {name: b, model: izhikevich, size: ten}\n", "populations[1].size", ""),
+    (BASE + "  - {name: b, model: nope, size: 3}\n", "populations[1].model", "unknown neuron model 'nope'"),
+    (BASE + "  - {name: b, model: izhikevich, size: 3, params: {a: .nan}}\n", "populations[1].params.a", "finite"),
+    (BASE + "  - {name: b, model: izhikevich, size: 3, params: {zz: 1}}\n", "populations[1].params.zz",
+     "unknown parameter"),
+    (BASE + "projections:\n  - {from: a, to: nowhere}\n", "projections[0].to", "unknown population or terminal"),
+    (BASE + "projections:\n  - {from: a, to: a, rule: {rule: fixed_indegree, indegree: 50, allow_multapses: false}}\n",
+     "projections[0].rule", "exceeds"),
+    (BASE + "projections:\n  - {from: a, to: a, rule: pairwise_bernoulli}\n", "projections[0].rule", "needs parameters"),
+    (BASE + "projections:\n  - {from: a, to: a, delay: 0.2}\n", "projections[0].delay", "at least one tick"),
+    (BASE + "projections:\n  - {from: a, to: a, synapse: nosuch}\n", "projections[0].synapse", "unknown synapse model"),
+    (BASE + "layers:\n  - {name: L, components: [{component: nosuch, count: 2}]}\n",
+     "layers[0].components[0].component", "unknown component 'nosuch'"),
+    (BASE + "layers:\n  - {name: L, components: [{component: '../../etc/passwd', count: 1}]}\n",
+     "layers[0].components[0].component", "escapes"),
+    (BASE + "layers:\n  - {name: L, components: [{component: x, count: 0}]}\n",
+     "layers[0].components[0].count", "must be >= 1"),
+    ("name: t\nseed: 1\ndt: .inf\n", "dt", ""),
+    (BASE + "projections:\n  - {from: a, to: a, rule: all_to_all}\nmax_memory_gb: 0.000001\n", "projections",
+     "GB"),
+    ("name: t\npopulations:\n  - {name: a, model: izhikevich, size: 1000000}\n  - {name: b, model: izhikevich, "
+     "size: 1000000}\nprojections:\n  - {from: a, to: b, rule: all_to_all}\n", "projections", "only"),
+    (BASE + "devices:\n  - {name: d, model: noise_current, params: {sd: 1}, targets: [{to: a}]}\n",
+     "devices[0].params.sd", "unknown parameter"),
+    ("[1, 2]\n", "", "expected a mapping"),
+]
+
+
+@pytest.mark.parametrize("text,path,msg", BAD)
+def test_bad_recipe_names_file_and_path(write, text: str, path: str, msg: str) -> None:
+    p = write(text)
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(p)
+    err = exc.value
+    assert err.file == str(p.resolve()) or err.file == str(p)
+    assert err.path.startswith(path), (err.path, str(err))
+    assert msg in err.message, str(err)
+    assert "\n" not in str(err)
+
+
+def test_include_cycle(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("name: a\ninclude: [b.yaml]\n")
+    (tmp_path / "b.yaml").write_text("name: b\ninclude: [a.yaml]\n")
+    with pytest.raises(RecipeError, match="include cycle"):
+        compile_ir(tmp_path / "a.yaml")
+
+
+def test_component_include_cycle(tmp_path: Path) -> None:
+    (tmp_path / "ca.yaml").write_text("component: ca\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: cb}]\n")
+    (tmp_path / "cb.yaml").write_text("component: cb\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: ca}]\n")
+    (tmp_path / "r.yaml").write_text("name: r\nlayers:\n  - {name: L, components: [{component: ca}]}\n")
+    with pytest.raises(RecipeError, match="cycle"):
+        compile_ir(tmp_path / "r.yaml")
+
+
+def test_component_file_errors_name_the_component_file(tmp_path: Path) -> None:
+    (tmp_path / "cx.yaml").write_text("component: cx\nneurons: [{name: n, type: RS, count: 0}]\n")
+    (tmp_path / "r.yaml").write_text("name: r\nlayers:\n  - {name: L, components: [{component: cx}]}\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(tmp_path / "r.yaml")
+    assert exc.value.file.endswith("cx.yaml")
+    assert exc.value.path == "neurons[0].count"
+
+
+def test_cli_error_is_one_line_and_leaves_nothing(write, tmp_path: Path) -> None:
+    p = write(BASE + "  - {name: b, model: izhikevich, size: -3}\n")
+    out = tmp_path / "out" / "x.db"
+    res = CliRunner().invoke(brainc_main, ["compile", str(p), "-o", str(out)])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "populations[1].size" in lines[0]
+    assert "Traceback" not in res.output
+    assert not out.exists()
+    assert not list(tmp_path.glob("out/*"))
