@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from arena.body import N_SEGMENTS, make_params
 
 __all__ = [
-    "FoodSource", "StartConfig", "BodyConfig", "SensorConfig", "ArenaConfig",
+    "FoodSource", "StartConfig", "BodyConfig", "SensorConfig", "CouplingConfig", "ArenaConfig",
     "load_arena_config",
 ]
 
@@ -88,6 +88,27 @@ class SensorConfig(BaseModel):
     touch_range_mm: float = Field(0.05, gt=0.0)
 
 
+class CouplingConfig(BaseModel):
+    """Brain <-> world coupling: sensor currents, motor filtering, reward and
+    metrics (see docs/arena.md, 'Brain coupling'; implemented in arena/coupling.py).
+    Currents are in the input units of the bound neuron model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chem_gain: float = Field(20.0, description="current per food unit of concentration c")
+    chem_dc_gain: float = Field(200.0, ge=0.0, description="current per food unit of rising change max(dc, 0)")
+    chem_off_gain: float = Field(200.0, ge=0.0, description="chemo_off_*: current per food unit of falling change max(-dc, 0)")
+    touch_gain: float = Field(20.0, description="current at full wall touch")
+    proprio_gain: float = Field(10.0, description="current at full bending (joint limit)")
+    motor_tau_ms: float = Field(50.0, gt=0.0, description="low-pass time constant of motor spike rates")
+    motor_half_max_hz: float = Field(20.0, gt=0.0, description="group rate giving half muscle activation")
+    reward_gain: float = Field(10.0, description="reward per food unit/s of head concentration increase")
+    reward_tau_ms: float = Field(200.0, gt=0.0, description="smoothing of the head concentration rate")
+    wall_penalty: float = Field(1.0, ge=0.0, description="reward subtracted at full wall touch")
+    success_radius_mm: float = Field(1.0, gt=0.0, description="'near food' radius for the metrics")
+    sample_every: int = Field(10, ge=1, description="trajectory sample interval, ticks")
+
+
 def _default_food() -> list[FoodSource]:
     return [FoodSource(position_mm=(5.0, 0.0), width_mm=2.0, amplitude=1.0)]
 
@@ -103,6 +124,7 @@ class ArenaConfig(BaseModel):
     start: StartConfig = Field(default_factory=StartConfig)
     body: BodyConfig = Field(default_factory=BodyConfig)
     sensors: SensorConfig = Field(default_factory=SensorConfig)
+    coupling: CouplingConfig = Field(default_factory=CouplingConfig)
 
     @model_validator(mode="after")
     def _check_geometry(self) -> "ArenaConfig":

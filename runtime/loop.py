@@ -198,6 +198,7 @@ def _kernel_hash(shape: LoopShape) -> str:
     if shape.env:
         mod = importlib.import_module(shape.env.split(":")[0])
         files.add(inspect.getsourcefile(mod))
+        files.update(getattr(mod, "KERNEL_FILES", ()))  # sources the env kernel calls into
     h = hashlib.sha256()
     for f in sorted(x for x in files if x):
         h.update(Path(f).read_bytes())

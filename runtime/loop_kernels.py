@@ -19,6 +19,26 @@ def deliver(t, I, ring, inj):
             ring[slot, r, i] = 0.0
 
 
+@njit(cache=True)
+def collect_fired(out, fired):
+    """Write the indices of units with non-zero ``out`` into ``fired``; return
+    the count. Neuron kernels call this after a branch-free integration loop."""
+    nf = 0
+    for i in range(out.shape[0]):
+        if out[i] != 0.0:
+            fired[nf] = i
+            nf += 1
+    return nf
+
+
+@njit(cache=True, inline="always")
+def ring_slot(t, delay, D):
+    """Ring row for an event at tick ``t`` with ``delay`` (0 <= delay < D)
+    without an integer division per synapse."""
+    slot = t % D + delay
+    return slot - D if slot >= D else slot
+
+
 @njit(cache=True, inline="always")
 def record_spikes(t, fired, nf, gid, recmask, rec_t, rec_u, rec_n):
     for q in range(nf):

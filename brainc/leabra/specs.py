@@ -33,7 +33,7 @@ LAYER_ALIASES = {"inhibition_type": "inhib_type"}
 PROJN_ALIASES = {"sig_offset": "sig_off"}
 
 INHIBITION_TYPES = {"fffb": INHIB_FFFB, "kwta": INHIB_KWTA, "kwta_avg": INHIB_KWTA_AVG, "none": INHIB_NONE}
-ACT_FUNS = {"nxx1": 0.0, "spike": 1.0}
+ACT_FUNS = {"nxx1": 0.0, "spike": 1.0, "nxx1_conv": 2.0}
 PROJN_TYPES = ("full", "one_to_one")
 _BOOL_UNIT = {"avg_l_err_mod", "clamp_hard", "clamp_avg"}
 _BOOL_LAYER = {"act_avg_fixed", "act_avg_use_first"}
@@ -146,7 +146,8 @@ def _num(kind: str, name: str, value: Any, lo: float | None, hi: float | None) -
 class UnitSpec(_Spec):
     """Unit parameters (emergent ActParams / LearnNeurParams). See docs/leabra.md.
 
-    ``act_fun`` is ``"nxx1"`` (rate code) or ``"spike"``; boolean fields take
+    ``act_fun`` is ``"nxx1"`` (rate code, emergent Go's closed-form NXX1),
+    ``"nxx1_conv"`` (rate code, C++ emergent's convolved NXX1) or ``"spike"``; boolean fields take
     bools; every other field is a float with the unit documented in
     :attr:`runtime.models.leabra.LeabraUnit.params`.
     """

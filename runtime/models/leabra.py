@@ -55,7 +55,7 @@ from runtime.registry import NeuronModel, Var, register
 
 __all__ = [
     "LeabraUnit", "update", "trial_init", "plus_phase_end", "init_block",
-    "nxx1", "nxx1_params", "xcal_fun", "M_PHASE", "M_TRIAL_START", "M_LEARN",
+    "nxx1", "nxx1_conv", "nxx1_params", "xcal_fun", "M_PHASE", "M_TRIAL_START", "M_LEARN",
     "N_MODS", "INHIB_FFFB", "INHIB_KWTA", "INHIB_KWTA_AVG", "INHIB_NONE",
 ]
 
@@ -92,7 +92,7 @@ _PARAMS: dict[str, Var] = {
     "vm_act_thr": Var(0.01, "1", "act below which activation is driven by vm - thr instead of ge - ge_thr"),
     "vm_min": Var(0.0, "1", "lower bound of vm"),
     "vm_max": Var(2.0, "1", "upper bound of vm"),
-    "act_fun": Var(0.0, "enum", "0 = NXX1 rate code, 1 = discrete spikes with rate-code estimate act_eq"),
+    "act_fun": Var(0.0, "enum", "0 = NXX1 rate code (Go approximation), 1 = discrete spikes with rate-code estimate act_eq, 2 = NXX1 by explicit convolution (C++ emergent 8)"),
     "v_m_r": Var(0.3, "1", "spike mode: vm after a spike (emergent spike_misc.vm_r)"),
     "t_r": Var(0.0, "cycle", "spike mode: refractory period after a spike (vm held at v_m_r)", 0.0),
     "spike_eq_gain": Var(8.0, "1", "spike mode: act = eq_gain * running spike rate (emergent spike.eq_gain)", 0.0),
@@ -301,6 +301,30 @@ def nxx1(x: float, gain: float = 100.0, nvar: float = 0.005) -> float:
 
 
 @njit(cache=True)
+def nxx1_conv(x: float, gain: float = 100.0, nvar: float = 0.005) -> float:
+    """x/(x+1) of gain*x convolved with C++ emergent 8's discrete noise kernel:
+    weights exp(-z^2 / nvar^2) at z = -3 nvar ... 3 nvar in steps of 0.001,
+    normalized (LeabraUnitSpec::CreateNXX1Fun; there tabulated and interpolated,
+    here evaluated at x directly)."""
+    res = 0.001
+    rng = 3.0 * nvar
+    if rng < res:
+        rng = res
+    nk = int(rng / res + 1e-9)
+    var = nvar * nvar if nvar > 1e-6 else 1e-12
+    wsum = 0.0
+    acc = 0.0
+    for j in range(-nk, nk + 1):
+        z = j * res
+        wk = np.exp(-(z * z) / var)
+        y = x - z
+        f = gain * y / (gain * y + 1.0) if y > 0.0 else 0.0
+        acc += wk * f
+        wsum += wk
+    return acc / wsum
+
+
+@njit(cache=True)
 def xcal_fun(srval: float, thr: float, d_thr: float = 0.0001, d_rev: float = 0.1) -> float:
     """The XCAL 'check-mark' function of co-product ``srval`` and threshold ``thr``.
 
@@ -492,22 +516,28 @@ def update(P, S, I, out, fired, seg, G, L, t, dt, mods, rng) -> int:
                 S[S_INET, i] = inet
                 vdt = P[P_INTEG, i] * P[P_VM_DT, i]
                 spike = 0.0
-                if P[P_ACT_FUN, i] == 0.0:
-                    # rate code: vm never resets
+                if P[P_ACT_FUN, i] != 1.0:
+                    # rate code (0: NXX1 approximation, 2: NXX1 convolution): vm never resets
                     vm += vdt * inet
                     vm = P[P_VM_MIN, i] if vm < P[P_VM_MIN, i] else (P[P_VM_MAX, i] if vm > P[P_VM_MAX, i] else vm)
                     act = S[S_ACT, i]
+                    conv = P[P_ACT_FUN, i] == 2.0
                     if act < P[P_VM_ACT_THR, i] and vm <= thr:
                         # sub-threshold: driven by vm so activity does not jump on
-                        new_act = _nxx1(vm - thr, gain, nvar, sme, sv0, ival)
-                        new_lrn = new_act
+                        x1 = vm - thr
+                        x2 = x1
                     else:
                         # gelin: distance of ge from the ge that holds vm at thr
                         den = thr - e_e
                         gthr_nok = (gi_e * (e_i - thr) + gl * (e_l - thr)) / den
-                        gthr = gthr_nok - adapt / den
-                        new_act = _nxx1(ge_e - gthr, gain, nvar, sme, sv0, ival)
-                        new_lrn = _nxx1(ge_e - gthr_nok, gain, nvar, sme, sv0, ival)
+                        x1 = ge_e - (gthr_nok - adapt / den)
+                        x2 = ge_e - gthr_nok
+                    if conv:
+                        new_act = nxx1_conv(x1, gain, nvar)
+                        new_lrn = new_act if x2 == x1 else nxx1_conv(x2, gain, nvar)
+                    else:
+                        new_act = _nxx1(x1, gain, nvar, sme, sv0, ival)
+                        new_lrn = new_act if x2 == x1 else _nxx1(x2, gain, nvar, sme, sv0, ival)
                     S[S_ACT, i] = act + vdt * (new_act - act)
                     S[S_ACT_LRN, i] += vdt * (new_lrn - S[S_ACT_LRN, i])
                     eq_rate = S[S_ACT, i] / P[P_SPIKE_EQ_GAIN, i] if P[P_SPIKE_EQ_GAIN, i] > 0.0 else 0.0

@@ -22,11 +22,15 @@ def route(receptor, w):
 @njit(cache=True)
 def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor, ring, gate_out, mods):
     D = ring.shape[0]
+    base = t % D
     for q in range(n_fired):
         i = pre_fired[q]
         for s in range(indptr[i], indptr[i + 1]):
             ws = w[s]
-            ring[(t + delay[s]) % D, route(receptor, ws), post_idx[s]] += ws
+            slot = base + delay[s]
+            if slot >= D:
+                slot -= D
+            ring[slot, route(receptor, ws), post_idx[s]] += ws
 
 
 @register

@@ -1,0 +1,182 @@
+"""GPU kernels of the registered models, keyed by model name.
+
+The CPU runtime composes one fused Numba loop from each model's ``@njit``
+kernels (:mod:`runtime.loop`). The GPU backend (:mod:`runtime.backends.cupy_backend`)
+cannot run those, so every model that should run on a GPU also supplies CUDA C
+source here: one module per family (``runtime/gpu/<family>.py``) calls
+:func:`register_gpu` with a :class:`GpuKernel`. Nothing in the backend names a
+model; a model without a GPU kernel gives :class:`NoGpuKernelError`
+("model X has no GPU kernel yet") when a network using it is attached.
+
+Kernel calling conventions (every kernel is ``extern "C" __global__``; the
+prelude in :mod:`runtime.gpu.prelude` is prepended to every source, so kernels
+use its ``i64``/``u64`` types, ``CTL_*`` indices, RNG and emit helpers).
+The current tick is read from ``ctl[CTL_T]`` on the device rather than passed
+as an argument, so a tick's launches have fixed arguments and can be captured
+once into a CUDA graph and replayed. Every kernel returns at once when
+``ctl[CTL_STOP]`` is set (a health check failed earlier in the chunk).
+
+Neuron ``update`` (one thread per unit; launched over ``n``)::
+
+    (const double* P, double* S, const double* I, double* out, i64* fired, i64* nf,
+     const i64* seg, const double* G, double* L, const double* mods, u64* rng,
+     const i64* ctl, i64 n, i64 n_rec, i64 n_groups, double dt)
+
+Arrays are the flattened row-major arrays of :mod:`runtime.registry`
+(``P[r * n + i]``). Emitting units call ``brainc_fire(fired, nf, i)`` (an atomic
+append: the order of ``fired`` is not ascending on a GPU).
+
+Synapse ``propagate`` and ``learn`` (one thread block per emitting pre unit,
+grid-strided over ``n_fired`` read from the device; the block's threads stride
+the unit's CSR row)::
+
+    propagate(const i64* pre_fired, const i64* n_fired, const double* pre_out,
+              const i64* indptr, const i64* post_idx, const int* delay, double* w,
+              double* S, const double* P, double* X, double* ring, const double* gate_out,
+              const double* mods, const i64* ctl, i64 receptor, i64 D, i64 n_post,
+              i64 n_rec_post, i64 n_syn, double dt)
+    learn(const i64* pre_fired, const i64* n_pre, const i64* post_fired, const i64* n_post_fired,
+          const double* pre_out, const double* post_out, const i64* indptr, const i64* post_idx,
+          const i64* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
+          const double* P, double* X, double* post_S, const double* gate_out, const double* mods,
+          const i64* ctl, i64 n_syn, i64 n_pre_units, i64 n_post_units, double dt)
+
+Device ``emit`` (one thread per target, or one per *chunk* of targets for
+devices that draw random numbers, see :mod:`runtime.gpu.jump`)::
+
+    (const double* P, double* S, const i64* ptr, const i64* idx, const double* w,
+     const int* delay, const i64* tdev, double* I_now, double* ring, u64* rng_a, u64* rng_b,
+     const i64* chunk_dev, const i64* chunk_lo, const i64* chunk_hi, const u64* chunk_jump,
+     const double* mods, i64* ctl, i64 receptor, i64 n_dev, i64 n_tgt, i64 n_chunks,
+     i64 n_post, i64 n_rec_post, i64 D, double dt)
+
+Random devices keep their xoroshiro128+ states double-buffered: at tick ``t``
+they read ``(t & 1) ? rng_b : rng_a`` and the thread of each device's last chunk
+writes the advanced state to the other buffer.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any
+
+from brainc.errors import BraincError
+
+__all__ = ["GpuKernel", "NoGpuKernelError", "StaleGpuKernelError", "register_gpu", "gpu_kernel",
+           "gpu_kernels", "full_source"]
+
+#: the phases a kernel may provide, per kind of model
+PHASES = {"neuron": ("update",), "synapse": ("propagate", "learn", "couple"), "device": ("emit",)}
+
+
+class NoGpuKernelError(BraincError):
+    """A network uses a model that has CPU kernels only."""
+
+
+class StaleGpuKernelError(BraincError):
+    """A GPU kernel was written for another parameter/state layout than the model now has."""
+
+
+@dataclass(frozen=True)
+class GpuKernel:
+    """CUDA C source of one model's phases.
+
+    ``entries`` maps a phase (``update``, ``propagate``, ``learn``, ``emit``)
+    to the name of the ``__global__`` function in ``source``; ``learn`` may name
+    several functions, launched in order with the same arguments (e.g. a
+    pre-spike pass then a post-spike pass). ``params``/``state`` are the row
+    names the source indexes, in order: they are checked against the registry
+    model so a model edited on the CPU side cannot silently read the wrong
+    rows on the GPU. ``rng_draws`` (devices only) is how many uniform draws each
+    target consumes from its device's stream per tick (0: no randomness), which
+    lets the backend split a device's targets into independent chunks by
+    jumping the stream ahead (see :mod:`runtime.gpu.jump`).
+    """
+
+    model: str
+    kind: str
+    source: str
+    entries: dict[str, str | tuple[str, ...]]
+    params: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    rng_draws: int = 0
+    notes: str = ""
+
+    def names(self, phase: str) -> tuple[str, ...]:
+        e = self.entries.get(phase)
+        if e is None:
+            return ()
+        return (e,) if isinstance(e, str) else tuple(e)
+
+
+_KERNELS: dict[tuple[str, str], GpuKernel] = {}
+_LOADED = False
+
+
+def register_gpu(k: GpuKernel) -> GpuKernel:
+    """Add ``k`` to the table under (kind, model name)."""
+    if k.kind not in PHASES:
+        raise ValueError(f"GPU kernel kind must be one of {sorted(PHASES)}, got {k.kind!r}")
+    bad = set(k.entries) - set(PHASES[k.kind])
+    if bad:
+        raise ValueError(f"GPU kernel for {k.model!r}: unknown phase(s) {sorted(bad)}")
+    key = (k.kind, k.model)
+    if key in _KERNELS and _KERNELS[key] != k:
+        raise ValueError(f"GPU kernel for {k.kind} model {k.model!r} registered twice")
+    _KERNELS[key] = k
+    return k
+
+
+def _load_all() -> None:
+    """Import every family module of this package so their registrations run."""
+    global _LOADED
+    if _LOADED:
+        return
+    for mod in pkgutil.iter_modules(__path__):
+        if mod.name not in ("prelude", "jump", "engine", "hostemu"):
+            importlib.import_module(f"{__name__}.{mod.name}")
+    _LOADED = True
+
+
+def gpu_kernels() -> dict[tuple[str, str], GpuKernel]:
+    """All registered GPU kernels, keyed by (kind, model name)."""
+    _load_all()
+    return dict(_KERNELS)
+
+
+def _check_layout(k: GpuKernel, model_cls: Any) -> None:
+    for what in ("params", "state"):
+        want = getattr(k, what)
+        have = tuple(getattr(model_cls, what, {}) or ())
+        if have[:len(want)] != want:
+            raise StaleGpuKernelError(
+                f"the GPU kernel of {k.kind} model {k.model!r} was written for {what} {list(want)} but the "
+                f"model now declares {list(have)}; update runtime/gpu (or use --backend numba)")
+
+
+def gpu_kernel(kind: str, name: str, model_cls: Any = None) -> GpuKernel:
+    """The GPU kernel of a model; raises :class:`NoGpuKernelError` if none exists.
+
+    With ``model_cls`` (the registry class), also checks that the row layout the
+    CUDA source assumes still matches the model's declared params/state.
+    """
+    _load_all()
+    k = _KERNELS.get((kind, name))
+    if k is None:
+        raise NoGpuKernelError(f"{kind} model {name!r} has no GPU kernel yet (use --backend numba)")
+    if model_cls is not None:
+        _check_layout(k, model_cls)
+    return k
+
+
+def full_source(kernels: list[GpuKernel]) -> str:
+    """Prelude + generic kernels + each distinct model source: one compilation unit."""
+    from .prelude import GENERIC, PRELUDE
+
+    seen: list[str] = []
+    for k in kernels:
+        if k.source not in seen:
+            seen.append(k.source)
+    return "\n".join([PRELUDE, GENERIC, *seen])
+
