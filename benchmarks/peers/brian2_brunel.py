@@ -38,7 +38,7 @@ def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
     import brian2 as b2
     from brian2 import ms, mV, Hz
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if device == "cpp_standalone":
         b2.set_device("cpp_standalone", directory=build_dir, build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads == 1 else threads
@@ -86,11 +86,13 @@ def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
         sim_s = float(b2.device._last_run_time)
         build_s = (t2 - t0) - sim_s
         compile_s = (t2 - t1) - sim_s
+        build_cpu_s = sim_cpu_s = None  # the simulation runs in a child process
     else:
         net.run(0 * ms, namespace={})  # code generation / compilation of all objects
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         net.run(simtime * ms, namespace={})
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
+        build_cpu_s, sim_cpu_s = c1 - c0, c2 - c1
         sim_s = t2 - t1
         build_s = t1 - t0
         compile_s = None
@@ -107,6 +109,8 @@ def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
         "threads": threads, "seed": seed,
         "build_s": round(build_s, 4), "sim_s": round(sim_s, 4),
         "compile_s": None if compile_s is None else round(compile_s, 4),
+        "build_cpu_s": None if build_cpu_s is None else round(build_cpu_s, 4),
+        "sim_cpu_s": None if sim_cpu_s is None else round(sim_cpu_s, 4),
         "rate_hz": st_ex["rate_hz"], "rate_in_hz": st_in["rate_hz"],
         "cv_isi": st_ex["cv_isi"], "spikes": st_ex["n_spikes"] + st_in["n_spikes"],
         "n_neurons": n, "n_synapses": int(len(src_e) + len(src_i)),

@@ -42,27 +42,39 @@ __all__ = ["FSMNetwork", "PFANetwork"]
 
 
 class _BlockAutomaton:
-    """Shared machinery: explicit block areas, conjunction training, readout."""
+    """Shared machinery: explicit block areas, conjunctions, wiring, readout."""
 
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable], *, k: int, n_trans: int,
-                 p: float, forward_beta: float, wire_beta: float, form_rounds: int, wire_rounds: int,
-                 seed: int) -> None:
+                 p: float, wire_beta: float, wire_rounds: int, clean_rounds: int, seed: int) -> None:
         if len(set(states)) != len(states) or len(set(symbols)) != len(symbols):
             raise ValueError("states and symbols must be unique")
         self.states = list(states)
         self.symbols = list(symbols)
         self.k = k
-        self.form_rounds = form_rounds
+        self.n_trans = n_trans
         self.wire_rounds = wire_rounds
+        self.clean_rounds = clean_rounds
         self.brain = Brain(p, seed=seed)
-        self.forward_beta = forward_beta
         b = self.brain
         b.add_explicit_area("STATE", k * len(self.states), k, wire_beta)
         b.add_explicit_area("SYMBOL", k * len(self.symbols), k, wire_beta)
-        # explicit: a never-fired neuron's input from the fixed state and symbol
-        # blocks must be the same at run time as during training (an implicit
-        # area would redraw it; see docs/assemblies.md, "implicit areas")
-        b.add_explicit_area("TRANS", n_trans, k, forward_beta)
+        self._sidx = {q: i for i, q in enumerate(self.states)}
+        self._aidx = {a: i for i, a in enumerate(self.symbols)}
+        # every state block becomes an attractor of STATE -> STATE, so one
+        # clean-up round restores a pure block from a mostly-right pattern
+        for i in range(len(self.states)):
+            self._block("STATE", i)
+            b.area("STATE").fix_assembly()
+            for _ in range(wire_rounds):
+                b.project({}, {"STATE": ["STATE"]})
+            b.area("STATE").unfix_assembly()
+
+    def _add_conjunction_area(self, name: str) -> None:
+        # explicit, and no plasticity into it: the conjunction of given source
+        # blocks is then the same set of neurons at run time as in training
+        # (an implicit area would redraw never-fired neurons' inputs; see
+        # docs/assemblies.md, "implicit areas")
+        self.brain.add_explicit_area(name, self.n_trans, self.k, 0.0)
 
     def _block(self, area: str, index: int) -> None:
         a = self.brain.area(area)
@@ -80,49 +92,40 @@ class _BlockAutomaton:
                 best, best_ov = q, ov
         return best, best_ov
 
-    def _train_conjunction(self, sources: list[tuple[str, int]], target_state: int) -> None:
-        """Form a TRANS assembly from the fixed source blocks, then wire it to
-        the target state block."""
+    def _form(self, target: str, sources: list[str]) -> None:
+        """The sources (already holding their assemblies) fire into the silent
+        conjunction area ``target``: the k-cap keeps neurons driven by all."""
         b = self.brain
-        for area, idx in sources:
-            self._block(area, idx)
-            b.area(area).fix_assembly()
-        b.area("TRANS").winners = []
-        fan = {area: ["TRANS"] for area, _ in sources}
-        for area, _ in sources:
-            b.update_plasticity(area, "TRANS", self.forward_beta)
-        b.project({}, fan)
-        for _ in range(self.form_rounds - 1):
-            b.project({}, {**fan, "TRANS": ["TRANS"]})
-        # hold t and q' and let TRANS -> STATE learn
-        b.area("TRANS").fix_assembly()
-        self._block("STATE", target_state)
+        b.area(target).winners = []
+        with b.plasticity_off():
+            b.project({}, {src: [target] for src in sources})
+
+    def _wire(self, src: str, state: int) -> None:
+        """Hold ``src``'s assembly and the state block; ``src -> STATE`` learns."""
+        b = self.brain
+        b.area(src).fix_assembly()
+        self._block("STATE", state)
         b.area("STATE").fix_assembly()
         for _ in range(self.wire_rounds):
-            b.project({}, {"TRANS": ["STATE"]})
-        for area in ("TRANS", "STATE", *[a for a, _ in sources]):
-            b.area(area).unfix_assembly()
+            b.project({}, {src: ["STATE"]})
+        b.area(src).unfix_assembly()
+        b.area("STATE").unfix_assembly()
 
-    def _fire(self, sources: list[tuple[str, int]]) -> None:
-        """One symbol step with plasticity off: sources -> TRANS -> STATE.
-        STATE keeps whatever assembly the previous step left (not a clean
-        block), so errors would propagate as in a real network."""
+    def _settle(self, last: str) -> None:
+        """``last -> STATE`` then clean-up rounds, plasticity off."""
         b = self.brain
-        for area, idx in sources:
-            if area != "STATE":
-                self._block(area, idx)
         with b.plasticity_off():
-            b.project({}, {area: ["TRANS"] for area, _ in sources})
-            b.project({}, {"TRANS": ["STATE"]})
+            b.project({}, {last: ["STATE"]})
+            for _ in range(self.clean_rounds):
+                b.project({}, {"STATE": ["STATE"]})
 
 
 class FSMNetwork(_BlockAutomaton):
     """Deterministic finite automaton computed by assemblies.
 
     ``transitions[(q, a)] = q'``; missing pairs go to an added ``"<dead>"``
-    state.  ``run(word)`` returns the visited states and whether the last one
-    is accepting.  Defaults (k=50, TRANS n=20000, p=0.1, beta=0.1) recover
-    every transition of small automata exactly; see the tests.
+    state.  ``run(word)`` returns the visited states (read out of STATE by
+    overlap) and whether the last one is accepting.
     """
 
     DEAD = "<dead>"
@@ -130,8 +133,7 @@ class FSMNetwork(_BlockAutomaton):
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable],
                  transitions: Mapping[tuple[Hashable, Hashable], Hashable], start: Hashable,
                  accept: Sequence[Hashable] = (), *, k: int = 100, n_trans: int = 10000, p: float = 0.1,
-                 forward_beta: float = 0.0, wire_beta: float = 1.0, form_rounds: int = 1,
-                 wire_rounds: int = 3, seed: int = 0) -> None:
+                 wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 1, seed: int = 0) -> None:
         states = list(states)
         total = {(q, a): transitions.get((q, a)) for q in states for a in symbols}
         if any(v is None for v in total.values()):
@@ -142,16 +144,17 @@ class FSMNetwork(_BlockAutomaton):
                 raise ValueError(f"transition {(q, a)!r} goes to unknown state {q2!r}")
         if start not in states:
             raise ValueError(f"unknown start state {start!r}")
-        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, forward_beta=forward_beta,
-                         wire_beta=wire_beta, form_rounds=form_rounds, wire_rounds=wire_rounds, seed=seed)
+        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, wire_beta=wire_beta,
+                         wire_rounds=wire_rounds, clean_rounds=clean_rounds, seed=seed)
         self.start = start
         self.accept = list(accept)
-        self._sidx = {q: i for i, q in enumerate(self.states)}
-        self._aidx = {a: i for i, a in enumerate(self.symbols)}
+        self._add_conjunction_area("TRANS")
         for q in self.states:
             for a in self.symbols:
-                self._train_conjunction([("STATE", self._sidx[q]), ("SYMBOL", self._aidx[a])],
-                                        self._sidx[total[(q, a)]])
+                self._block("STATE", self._sidx[q])
+                self._block("SYMBOL", self._aidx[a])
+                self._form("TRANS", ["STATE", "SYMBOL"])
+                self._wire("TRANS", self._sidx[total[(q, a)]])
         self.reset()
 
     def reset(self) -> None:
@@ -159,10 +162,14 @@ class FSMNetwork(_BlockAutomaton):
         self._block("STATE", self._sidx[self.start])
 
     def step(self, symbol: Hashable) -> Hashable | None:
-        """Consume one symbol; returns the state read out of STATE."""
+        """Consume one symbol: STATE and SYMBOL fire into TRANS, TRANS into
+        STATE (plus clean-up); returns the state read out of STATE.  STATE
+        keeps the assembly the network produced, not a clean copy."""
         if symbol not in self._aidx:
             raise KeyError(f"unknown symbol {symbol!r}")
-        self._fire([("STATE", -1), ("SYMBOL", self._aidx[symbol])])
+        self._block("SYMBOL", self._aidx[symbol])
+        self._form("TRANS", ["STATE", "SYMBOL"])
+        self._settle("TRANS")
         return self._read_state()[0]
 
     def run(self, word: Sequence[Hashable]) -> tuple[list[Hashable | None], bool]:
@@ -177,22 +184,27 @@ class FSMNetwork(_BlockAutomaton):
 class PFANetwork(_BlockAutomaton):
     """Probabilistic finite automaton computed by assemblies.
 
-    ``transitions[(q, a)] = {q': probability, ...}`` (each summing to 1).
-    ``tickets`` is the resolution of the probabilities (1/tickets).
+    ``transitions[(q, a)] = {q': probability, ...}`` (each summing to 1);
+    ``tickets`` is the resolution of the probabilities (1/tickets).  Two
+    conjunction areas: ``TRANS`` = conj(state, symbol), ``CHOICE`` =
+    conj(TRANS assembly, ticket); ``CHOICE -> STATE`` is wired to each
+    ticket's successor.
     """
 
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable],
                  transitions: Mapping[tuple[Hashable, Hashable], Mapping[Hashable, float]], start: Hashable,
-                 *, tickets: int = 10, k: int = 100, n_trans: int = 20000, p: float = 0.1,
-                 forward_beta: float = 0.0, wire_beta: float = 1.0, form_rounds: int = 1, wire_rounds: int = 3,
-                 seed: int = 0) -> None:
-        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, forward_beta=forward_beta,
-                         wire_beta=wire_beta, form_rounds=form_rounds, wire_rounds=wire_rounds, seed=seed)
+                 *, tickets: int = 10, k: int = 100, n_trans: int = 10000, p: float = 0.1,
+                 wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 1, seed: int = 0) -> None:
+        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, wire_beta=wire_beta,
+                         wire_rounds=wire_rounds, clean_rounds=clean_rounds, seed=seed)
+        if start not in self._sidx:
+            raise ValueError(f"unknown start state {start!r}")
         self.tickets = int(tickets)
-        self.brain.add_explicit_area("TICKET", k * self.tickets, k, wire_beta)
         self.start = start
-        self._sidx = {q: i for i, q in enumerate(self.states)}
-        self._aidx = {a: i for i, a in enumerate(self.symbols)}
+        b = self.brain
+        b.add_explicit_area("TICKET", k * self.tickets, k, 0.0)
+        self._add_conjunction_area("TRANS")
+        self._add_conjunction_area("CHOICE")
         self.allocation: dict[tuple[Hashable, Hashable], list[Hashable]] = {}
         for q in self.states:
             for a in self.symbols:
@@ -201,9 +213,15 @@ class PFANetwork(_BlockAutomaton):
                     raise ValueError(f"no transition distribution for {(q, a)!r}")
                 alloc = self._allocate(dist)
                 self.allocation[(q, a)] = alloc
+                self._block("STATE", self._sidx[q])
+                self._block("SYMBOL", self._aidx[a])
+                self._form("TRANS", ["STATE", "SYMBOL"])
+                b.area("TRANS").fix_assembly()
                 for t, q2 in enumerate(alloc):
-                    self._train_conjunction([("STATE", self._sidx[q]), ("SYMBOL", self._aidx[a]),
-                                             ("TICKET", t)], self._sidx[q2])
+                    self._block("TICKET", t)
+                    self._form("CHOICE", ["TRANS", "TICKET"])
+                    self._wire("CHOICE", self._sidx[q2])
+                b.area("TRANS").unfix_assembly()
         self.reset()
 
     def _allocate(self, dist: Mapping[Hashable, float]) -> list[Hashable]:
@@ -228,12 +246,17 @@ class PFANetwork(_BlockAutomaton):
         self._block("STATE", self._sidx[self.start])
 
     def step(self, symbol: Hashable) -> Hashable | None:
-        """Consume one symbol: a uniformly random ticket block fires with the
-        state and symbol; returns the state read out of STATE."""
+        """Consume one symbol: a ticket block chosen uniformly by the brain's
+        generator fires; STATE+SYMBOL -> TRANS, TRANS+TICKET -> CHOICE,
+        CHOICE -> STATE.  Returns the state read out of STATE."""
         if symbol not in self._aidx:
             raise KeyError(f"unknown symbol {symbol!r}")
         t = int(self.brain.rng.integers(self.tickets))
-        self._fire([("STATE", -1), ("SYMBOL", self._aidx[symbol]), ("TICKET", t)])
+        self._block("SYMBOL", self._aidx[symbol])
+        self._block("TICKET", t)
+        self._form("TRANS", ["STATE", "SYMBOL"])
+        self._form("CHOICE", ["TRANS", "TICKET"])
+        self._settle("CHOICE")
         return self._read_state()[0]
 
     def run(self, word: Sequence[Hashable]) -> list[Hashable | None]:

@@ -313,7 +313,7 @@ def part_single():
                 "psp": dict(T=T_PSP, I_e=0.0, inputs=[
                     {"times": [PSP_EXC_T], "weight": w_e, "delay": DELAY},
                     {"times": [PSP_INH_T], "weight": w_i, "delay": DELAY}]),
-                "mixed": dict(T=T_MIX, I_e=0.9 * I_dc, inputs=[
+                "mixed": dict(T=T_MIX, I_e=round(0.9 * I_dc, 6), inputs=[
                     {"times": mix_e.tolist(), "weight": w_e, "delay": DELAY},
                     {"times": mix_i.tolist(), "weight": w_i, "delay": DELAY}]),
             }
@@ -682,8 +682,10 @@ def part_networks(seeds=(12345, 1, 2)):
     from _stats import machine_info
 
     out = {"nest_version": NEST_VERSION, "machine": machine_info(), "threads": 1,
-           "timing_note": "wall-clock seconds, time.perf_counter; build = ResetKernel+Create+Connect, "
-                          "sim = nest.Simulate(1000 ms); single thread on a 2-core machine",
+           "timing_note": "build = ResetKernel+Create+Connect, sim = nest.Simulate(1000 ms); *_s are "
+                          "wall-clock (time.perf_counter), *_cpu_s process CPU time (time.process_time); "
+                          "single thread on a 2-core machine that other jobs shared while this ran, so "
+                          "prefer the CPU times and the minima",
            "brunel": {}, "coba": {}}
     runs = [("nest_example_vreset0", 0.0), ("brunel2000_vreset10", 10.0)]
     for label, vr in runs:
@@ -710,7 +712,8 @@ def part_networks(seeds=(12345, 1, 2)):
 
 
 def _summarise(runs):
-    keys = ["rate_hz", "rate_in_hz", "rate_ex_hz", "cv_isi", "build_s", "sim_s"]
+    keys = ["rate_hz", "rate_in_hz", "rate_ex_hz", "cv_isi", "cv_isi_in", "spikes",
+            "build_s", "sim_s", "build_cpu_s", "sim_cpu_s"]
     summ = {}
     for k in keys:
         vals = [r[k] for r in runs if k in r and r[k] is not None and not
