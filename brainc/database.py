@@ -164,12 +164,7 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def csr_indptr(pre_idx: np.ndarray, n_pre: int) -> np.ndarray:
-    """indptr (int64[n_pre + 1]) of synapses already sorted by pre index."""
-    counts = np.bincount(pre_idx, minlength=n_pre) if pre_idx.size else np.zeros(n_pre, np.int64)
-    indptr = np.zeros(n_pre + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr
+from .csr import indptr as csr_indptr  # noqa: E402  (re-exported for the runtime)
 
 
 def write_into(con: sqlite3.Connection, brain: Brain) -> None:
@@ -205,9 +200,9 @@ def write_into(con: sqlite3.Connection, brain: Brain) -> None:
         for key, arr in sorted(p.unit_meta.items()):
             put_array(con, f"population:{p.name}", f"meta:{key}", arr)
     for jid, pr in enumerate(brain.projections, start=1):
-        pr.sort_by_pre()
         owner = f"projection:{pr.name}"
         n_pre = brain.population(pr.pre).size
+        pr.sort_by_pre(n_pre)
         con.execute(
             "INSERT INTO projections VALUES (?,?,?,?,?,?,?,?,?,?)",
             (jid, pr.name, pop_id[pr.pre], pop_id[pr.post], pr.synapse, int(pr.receptor),

@@ -77,12 +77,14 @@ class Projection:
     def count(self) -> int:
         return int(self.pre_idx.shape[0])
 
-    def sort_by_pre(self) -> None:
-        """Order synapses by (pre, post) so a CSR by presynaptic unit is a view."""
+    def sort_by_pre(self, n_pre: int | None = None) -> None:
+        """Group synapses by presynaptic unit (stable), so a CSR is a view."""
+        from .csr import order_by_pre
+
         if self.count == 0:
             return
-        order = np.lexsort((self.post_idx, self.pre_idx))
-        if np.all(order[1:] > order[:-1]):
+        order = order_by_pre(self.pre_idx, int(self.pre_idx.max()) + 1 if n_pre is None else n_pre)
+        if order is None:
             return
         self.pre_idx = self.pre_idx[order]
         self.post_idx = self.post_idx[order]

@@ -22,6 +22,8 @@ from brainc import database as dbio
 from brainc.errors import BraincError, DatabaseError, RuntimeBlowUp
 from brainc.ir import SIGN_ROUTED, Brain
 
+from brainc.csr import order_by_pre
+
 from .registry import NeuronModel, SynapseModel, device_model, neuron_model, synapse_model
 from .rng import new_state, stream_seed
 
@@ -107,9 +109,9 @@ class Pathway:
             self.cscptr = np.zeros(1, np.int64)
             self.cscsyn = np.zeros(0, np.int64)
             return
-        order = np.argsort(self.post_idx, kind="stable").astype(np.int64)
-        self.cscsyn = order
-        self.cscptr = dbio.csr_indptr(self.post_idx[order].astype(np.int64), n_post)
+        order = order_by_pre(self.post_idx, n_post)
+        self.cscsyn = np.arange(self.post_idx.size, dtype=np.int64) if order is None else order
+        self.cscptr = dbio.csr_indptr(self.post_idx, n_post)
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"indptr": self.indptr, "post_idx": self.post_idx, "pre_idx": self.pre_idx,
@@ -132,14 +134,15 @@ class Pathway:
     def add(self, pre: np.ndarray, post: np.ndarray, w: np.ndarray, delay: np.ndarray,
             n_pre: int, n_post: int, proj: int = 0) -> None:
         """Structural plasticity: add synapses (parameters copy synapse 0's or defaults)."""
-        pre = np.asarray(pre, np.int64)
+        pre = np.asarray(pre, np.int32)
+        post = np.asarray(post, np.int32)
         order = np.lexsort((np.concatenate([self.post_idx, post]), np.concatenate([self.pre_idx, pre])))
         P_new = np.repeat(self.P[:, :1] if self.P.shape[1] else
                           np.array([[v.default] for v in self.model.params.values()]).reshape(-1, 1),
                           pre.size, axis=1)
         S_new = self.model.init_state(np.asarray(w, np.float64), P_new)
         self.pre_idx = np.concatenate([self.pre_idx, pre])[order]
-        self.post_idx = np.concatenate([self.post_idx, np.asarray(post, np.int64)])[order]
+        self.post_idx = np.concatenate([self.post_idx, post])[order]
         self.w = np.concatenate([self.w, np.asarray(w, np.float64)])[order]
         self.delay = np.concatenate([self.delay, np.asarray(delay, np.int32)])[order]
         self.S = np.ascontiguousarray(np.concatenate([self.S, S_new], axis=1)[:, order])
@@ -285,8 +288,8 @@ class Network:
             for j, pr in enumerate(prs):
                 _, s0, _ = self._where[pr.pre]
                 _, t0, _ = self._where[pr.post]
-                pre_l.append(pr.pre_idx.astype(np.int64) + s0)
-                post_l.append(pr.post_idx.astype(np.int64) + t0)
+                pre_l.append(pr.pre_idx.astype(np.int32) + s0)
+                post_l.append(pr.post_idx.astype(np.int32) + t0)
                 w_l.append(pr.weight.astype(np.float64))
                 d_l.append(pr.delay.astype(np.int32))
                 Pj = _param_matrix(model.params, pr.params, pr.count, f"projection {pr.name!r}")
@@ -297,8 +300,10 @@ class Network:
                 proj_l.append(np.full(pr.count, j, np.int32))
             pre = np.concatenate(pre_l)
             post = np.concatenate(post_l)
-            order = np.lexsort((post, pre))
             n_pre = self.blocks[bpre].n
+            order = order_by_pre(pre, n_pre)
+            if order is None:
+                order = slice(None)
             P = np.ascontiguousarray(np.concatenate(P_l, axis=1)[:, order])
             w = np.concatenate(w_l)[order]
             gate_t = None

@@ -45,7 +45,8 @@ class _BlockAutomaton:
     """Shared machinery: explicit block areas, conjunctions, wiring, readout."""
 
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable], *, k: int, n_trans: int,
-                 p: float, wire_beta: float, wire_rounds: int, clean_rounds: int, seed: int) -> None:
+                 p: float, state_p: float, wire_beta: float, wire_rounds: int, clean_rounds: int,
+                 seed: int) -> None:
         if len(set(states)) != len(states) or len(set(symbols)) != len(symbols):
             raise ValueError("states and symbols must be unique")
         self.states = list(states)
@@ -56,7 +57,8 @@ class _BlockAutomaton:
         self.clean_rounds = clean_rounds
         self.brain = Brain(p, seed=seed)
         b = self.brain
-        b.add_explicit_area("STATE", k * len(self.states), k, wire_beta)
+        # dense recurrent state blocks (state_p) make them clean attractors
+        b.add_explicit_area("STATE", k * len(self.states), k, wire_beta, custom_inner_p=state_p)
         b.add_explicit_area("SYMBOL", k * len(self.symbols), k, wire_beta)
         self._sidx = {q: i for i, q in enumerate(self.states)}
         self._aidx = {a: i for i, a in enumerate(self.symbols)}
@@ -100,6 +102,19 @@ class _BlockAutomaton:
         with b.plasticity_off():
             b.project({}, {src: [target] for src in sources})
 
+    def _wire_all(self, src: str, sets: dict[int, list[np.ndarray]]) -> None:
+        """For every state, fire the union of the conjunction assemblies that
+        lead to it and let ``src -> STATE`` learn toward its block.
+
+        One potentiation per (neuron, successor), however many conjunctions
+        share the neuron: wiring each conjunction separately would compound
+        the multiplicative update on shared neurons (x(1+beta)^rounds per
+        membership) and let a successor with many conjunctions swamp the others.
+        """
+        for state in sorted(sets):
+            self.brain.area(src).winners = np.unique(np.concatenate(sets[state]))
+            self._wire(src, state)
+
     def _wire(self, src: str, state: int) -> None:
         """Hold ``src``'s assembly and the state block; ``src -> STATE`` learns."""
         b = self.brain
@@ -133,7 +148,8 @@ class FSMNetwork(_BlockAutomaton):
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable],
                  transitions: Mapping[tuple[Hashable, Hashable], Hashable], start: Hashable,
                  accept: Sequence[Hashable] = (), *, k: int = 100, n_trans: int = 10000, p: float = 0.1,
-                 wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 1, seed: int = 0) -> None:
+                 state_p: float = 0.5, wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 2,
+                 seed: int = 0) -> None:
         states = list(states)
         total = {(q, a): transitions.get((q, a)) for q in states for a in symbols}
         if any(v is None for v in total.values()):
@@ -144,17 +160,19 @@ class FSMNetwork(_BlockAutomaton):
                 raise ValueError(f"transition {(q, a)!r} goes to unknown state {q2!r}")
         if start not in states:
             raise ValueError(f"unknown start state {start!r}")
-        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, wire_beta=wire_beta,
+        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, state_p=state_p, wire_beta=wire_beta,
                          wire_rounds=wire_rounds, clean_rounds=clean_rounds, seed=seed)
         self.start = start
         self.accept = list(accept)
         self._add_conjunction_area("TRANS")
+        sets: dict[int, list[np.ndarray]] = {}
         for q in self.states:
             for a in self.symbols:
                 self._block("STATE", self._sidx[q])
                 self._block("SYMBOL", self._aidx[a])
                 self._form("TRANS", ["STATE", "SYMBOL"])
-                self._wire("TRANS", self._sidx[total[(q, a)]])
+                sets.setdefault(self._sidx[total[(q, a)]], []).append(self.brain.area("TRANS").winners)
+        self._wire_all("TRANS", sets)
         self.reset()
 
     def reset(self) -> None:
@@ -194,8 +212,9 @@ class PFANetwork(_BlockAutomaton):
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable],
                  transitions: Mapping[tuple[Hashable, Hashable], Mapping[Hashable, float]], start: Hashable,
                  *, tickets: int = 10, k: int = 100, n_trans: int = 10000, p: float = 0.1,
-                 wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 1, seed: int = 0) -> None:
-        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, wire_beta=wire_beta,
+                 state_p: float = 0.5, wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 2,
+                 seed: int = 0) -> None:
+        super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, state_p=state_p, wire_beta=wire_beta,
                          wire_rounds=wire_rounds, clean_rounds=clean_rounds, seed=seed)
         if start not in self._sidx:
             raise ValueError(f"unknown start state {start!r}")
@@ -206,6 +225,7 @@ class PFANetwork(_BlockAutomaton):
         self._add_conjunction_area("TRANS")
         self._add_conjunction_area("CHOICE")
         self.allocation: dict[tuple[Hashable, Hashable], list[Hashable]] = {}
+        sets: dict[int, list[np.ndarray]] = {}
         for q in self.states:
             for a in self.symbols:
                 dist = transitions.get((q, a))
@@ -220,8 +240,9 @@ class PFANetwork(_BlockAutomaton):
                 for t, q2 in enumerate(alloc):
                     self._block("TICKET", t)
                     self._form("CHOICE", ["TRANS", "TICKET"])
-                    self._wire("CHOICE", self._sidx[q2])
+                    sets.setdefault(self._sidx[q2], []).append(b.area("CHOICE").winners)
                 b.area("TRANS").unfix_assembly()
+        self._wire_all("CHOICE", sets)
         self.reset()
 
     def _allocate(self, dist: Mapping[Hashable, float]) -> list[Hashable]:
