@@ -111,7 +111,8 @@ def generate(shape: LoopShape) -> str:
     if shape.env:
         mod, fn = shape.env.split(":")
         w(f"from {mod} import {fn} as ENV")
-    args = ["n_ticks", "t0", "dt", "mods", "pulse", "check_every", "max_rate", "rec_t", "rec_u", "rec_n0", "counts"]
+    args = ["n_ticks", "t0", "dt", "mods", "pulse", "check_every", "max_rate", "rec_t", "rec_u", "rec_n0", "counts",
+            "window"]
     for k in range(len(shape.blocks)):
         args += block_args(k)
     for k in range(len(shape.pathways)):
@@ -170,12 +171,15 @@ def generate(shape: LoopShape) -> str:
     w("        for c in range(mods.shape[0]):")
     w("            if pulse[c]:")
     w("                mods[c] = 0.0")
-    w("        if (step + 1) % check_every == 0:")
+    # health: every check_every ticks of absolute time and at the end of each call
+    w("        window[0] += 1")
+    w("        if (t + 1) % check_every == 0 or step == n_ticks - 1:")
     for k, b in enumerate(shape.blocks):
-        w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts[{k}], check_every, max_rate)")
+        w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts[{k}], window[0], max_rate)")
         w("            if bad != 0:")
         w(f"                return step + 1, rec_n, bad, {k}")
         w(f"            counts[{k}] = 0")
+    w("            window[0] = 0")
     w("        if rec_n + " + " + ".join(f"b{k}_out.shape[0]" for k in range(len(shape.blocks))) + " > cap:")
     w("            return step + 1, rec_n, 0, -1")
     w("    return n_ticks, rec_n, 0, -1")

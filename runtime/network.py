@@ -215,6 +215,7 @@ class Network:
         self._rec_t = np.zeros(cap, np.int64)
         self._rec_u = np.zeros(cap, np.int64)
         self._counts = np.zeros(len(self.blocks), np.int64)
+        self._window = np.zeros(1, np.int64)
         from .backends import get_backend
 
         self.backend = get_backend(backend)

@@ -62,3 +62,27 @@ def test_brainrun_refuses_bad_database(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert res.output.strip().startswith("error:") and "not a brain database" in res.output
     assert "Traceback" not in res.output
+
+
+def test_blow_up_stops_with_message_and_keeps_last_checkpoint(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad.yaml"
+    recipe.write_text("name: bad\npopulations:\n  - {name: hot, model: izhikevich, size: 10, "
+                      "params: {a: 0, c: 29, d: 0, I_bias: 0}}\n")
+    db = tmp_path / "bad.db"
+    r = CliRunner()
+    assert r.invoke(brainc_main, ["compile", str(recipe), "-o", str(db)]).exit_code == 0
+    ck = tmp_path / "ck.db"
+    res = r.invoke(brainrun_main, [str(db), "--ticks", "100", "--checkpoint", str(ck)])
+    assert res.exit_code == 0 and ck.exists()
+    before = ck.read_bytes()
+    import runtime
+
+    net = runtime.resume(ck)
+    net.inject("hot", 1e4)
+    net.checkpoint(ck)  # a good checkpoint with the runaway drive in it
+    good = ck.read_bytes()
+    res = r.invoke(brainrun_main, ["--resume", str(ck), "--ticks", "1000", "--checkpoint", str(ck),
+                                   "--checkpoint-every", "30"])
+    assert res.exit_code == 1
+    assert "population 'hot'" in res.output and "ran away" in res.output and "tick" in res.output
+    assert ck.read_bytes() == good and good != before
