@@ -29,7 +29,7 @@ APPLICATION_ID = 0x4252414E  # "BRAN"
 FORMAT_VERSION = 1
 CHUNK_BYTES = 64 * 1024 * 1024  # well under SQLite's default 1 GB blob limit
 
-_DTYPES = {"float64", "float32", "int64", "int32", "int16", "int8", "uint8", "uint64", "bool"}
+_DTYPES = {"float64", "float32", "int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "uint64", "bool"}
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -24,6 +24,7 @@ from brainc.ir import SIGN_ROUTED, Brain
 
 from brainc.csr import order_by_pre
 
+from .host import engine_class
 from .registry import NeuronModel, SynapseModel, device_model, neuron_model, synapse_model
 from .rng import new_state, stream_seed
 
@@ -224,10 +225,21 @@ class Network:
     # ------------------------------------------------------------------ building
     def _build_blocks(self) -> None:
         by_model: dict[str, list] = {}
+        hosted: dict[str, list] = {}
         for pop in self.brain.populations:
-            if pop.model in ("assembly_area", "assembly_stimulus"):
-                continue  # host-stepped family, see runtime.assembly_block
+            engine = neuron_model(pop.model).host_engine
+            if engine:  # host-stepped family (runtime/host.py)
+                hosted.setdefault(engine, []).append(pop)
+                continue
             by_model.setdefault(pop.model, []).append(pop)
+        self.hosts: list[Any] = []
+        self._hosted: dict[str, int] = {}
+        for engine, pops in hosted.items():
+            names = {p.name for p in pops}
+            projs = [pr for pr in self.brain.projections if pr.pre in names and pr.post in names]
+            self.hosts.append(engine_class(engine).build(self.brain, pops, projs, self.seed))
+            for p in pops:
+                self._hosted[p.name] = len(self.hosts) - 1
         for model_name, pops in by_model.items():
             model = neuron_model(model_name)
             n = sum(p.size for p in pops)
@@ -319,6 +331,9 @@ class Network:
                                                          dtype=np.float64),
                          proj=np.concatenate(proj_l)[order])
             pw.S = np.ascontiguousarray(model.init_state(w, P), dtype=np.float64)
+            if hasattr(model, "init_pathway_state"):  # pathway state sized by the network (post history)
+                pw.X = np.ascontiguousarray(model.init_pathway_state(
+                    pw, self.blocks[bpre].n, self.blocks[bpost].n, self.dt), dtype=np.float64)
             pw.build_csc(self.blocks[bpost].n)
             self.pathways.append(pw)
 
@@ -338,11 +353,16 @@ class Network:
             P = np.empty((len(model.params), nd))
             for j, (dev, _, _) in enumerate(items):
                 P[:, j] = _param_matrix(model.params, {k: v for k, v in dev.params.items()
-                                                       if k in model.params or not k.startswith("_")},
+                                                       if (k in model.params or not k.startswith("_"))
+                                                       and not isinstance(v, (list, tuple))},
                                         1, f"device {dev.name!r}")[:, 0]
             S = np.empty((len(model.state), nd))
             for r, var in enumerate(model.state.values()):
                 S[r] = var.default
+            if hasattr(model, "init_device_state"):  # list-valued params (e.g. spike times) -> S
+                S = np.ascontiguousarray(model.init_device_state(
+                    P, [dev.params for dev, _, _ in items], self.dt, [tg.indices.size for _, tg, _ in items]),
+                    dtype=np.float64)
             counts = [tg.indices.size for _, tg, _ in items]
             ptr = np.zeros(nd + 1, np.int64)
             np.cumsum(counts, out=ptr[1:])
@@ -424,7 +444,14 @@ class Network:
         try:
             while remaining > 0:
                 chunk = min(remaining, max(self.check_every, 10_000) if bar else remaining)
-                done, status, bad_block = self.backend.advance(self, chunk)
+                if self.hosts:
+                    chunk = 1  # host engines step between compiled ticks
+                if self.blocks:
+                    done, status, bad_block = self.backend.advance(self, chunk)
+                else:
+                    done, status, bad_block = chunk, 0, -1
+                if self.hosts and not status:
+                    self._step_hosts()
                 self.t += done
                 remaining -= done
                 if bar:
@@ -453,6 +480,13 @@ class Network:
         raise RuntimeBlowUp(f"population {bad_pop!r} ({blk.model.name}) ran away: more than "
                             f"{self.max_rate:.0%} of units emitting every tick before tick {self.t}; "
                             "stopped (last checkpoint kept)")
+
+    def _step_hosts(self) -> None:
+        for host in self.hosts:
+            for pop, ids in host.step(self.t):
+                if ids.size:
+                    self._spike_t.append(np.full(ids.size, self.t, np.int64))
+                    self._spike_u.append(np.asarray(ids, np.int64) + self._offsets[pop])
 
     def _drain(self, rec_n: int) -> None:
         if rec_n:
@@ -501,6 +535,11 @@ class Network:
     def state(self, population: str, variable: str) -> np.ndarray:
         """A copy of one state variable of a population (or terminal), float64[n]."""
         self.backend.sync(self)
+        if population in self._hosted:
+            try:
+                return self.hosts[self._hosted[population]].state(population, variable)
+            except KeyError:
+                raise BraincError(f"{population!r} has no state variable {variable!r}") from None
         b, idx = self._locate(population)
         names = list(self.blocks[b].model.state)
         if variable not in names:
@@ -525,6 +564,7 @@ class Network:
         self.backend.push(self)
 
     def modulator(self, name: str) -> float:
+        self.backend.sync(self)  # kernels may change modulators (pulses end on the device)
         return float(self.mods[self.modulator_names.index(name)])
 
     def set_modulator(self, name: str, value: float) -> None:
@@ -602,6 +642,9 @@ class Network:
                     if self.env is not None:
                         for name, arr in self.env.arrays().items():
                             dbio.put_array(con, "state:env", name, arr)
+                    for k, host in enumerate(self.hosts):
+                        for name, arr in host.arrays().items():
+                            dbio.put_array(con, f"state:host:{k}", name, arr)
             finally:
                 con.close()
             os.replace(tmp, path)
@@ -632,6 +675,9 @@ class Network:
             dg.rng = np.ascontiguousarray(dbio.get_named_array(con, f"state:device:{k}", "rng"))
         self._spike_t = [dbio.get_named_array(con, "state:spikes", "tick")]
         self._spike_u = [dbio.get_named_array(con, "state:spikes", "unit")]
+        for k, host in enumerate(self.hosts):
+            host.restore({name: dbio.get_array(con, aid) for aid, name in con.execute(
+                "SELECT id, name FROM arrays WHERE owner=?", (f"state:host:{k}",))})
         self._env_state = {name[len(""):]: dbio.get_array(con, aid) for aid, name in con.execute(
             "SELECT id, name FROM arrays WHERE owner='state:env'")}
         self.backend.push(self)

@@ -73,6 +73,9 @@ class NeuronModel:
     #: name of the state row holding the membrane potential, if any
     #: (gap junctions couple through it); None when the model has none.
     voltage: ClassVar[str | None] = None
+    #: "module:Class" of a host engine (runtime/host.py) for families whose tick
+    #: runs between compiled ticks (assembly areas); None for fused-loop models
+    host_engine: ClassVar[str | None] = None
     update: ClassVar[Callable[..., int]]
 
     @classmethod
@@ -133,6 +136,8 @@ class SynapseModel:
     #: whether weights may change at run time (checkpointed, CSC index built)
     plastic: ClassVar[bool] = False
     couple: ClassVar[Callable[..., None] | None] = None
+    # optional hook: ``init_pathway_state(pathway, n_pre, n_post, dt) -> X`` when
+    # the pathway-wide state depends on the network (e.g. a post spike history)
     propagate: ClassVar[Callable[..., None] | None] = None
     learn: ClassVar[Callable[..., None] | None] = None
 
@@ -165,6 +170,8 @@ class DeviceModel:
     params: ClassVar[dict[str, Var]] = {}
     state: ClassVar[dict[str, Var]] = {}
     emit: ClassVar[Callable[..., None]]
+    # optional hook: ``init_device_state(P, params_list, dt, n_targets) -> S`` for
+    # list-valued parameters such as spike times
 
 
 class UnknownModelError(KeyError):
