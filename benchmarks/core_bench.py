@@ -75,7 +75,7 @@ def bench_big() -> None:
         t_read = time.perf_counter() - t0
         net = Network(brain)
         t_load = time.perf_counter() - t0
-        print(f"| 1M neurons / {net.pathways[0].w.size + net.pathways[1].w.size + net.pathways[2].w.size:,} synapses "
+        print(f"| 1M neurons / {sum(pw.w.size for pw in net.pathways):,} synapses "
               f"| compile+write {t_compile:.1f} s | read {t_read:.1f} s | load (read + build) {t_load:.1f} s |")
 
 
