@@ -31,17 +31,30 @@ One call to :meth:`AssemblyEngine.round` is one synchronous projection round:
 
 Explicit areas materialise all ``n`` neurons with Bernoulli(``p``)
 connectivity.  Implicit areas materialise only neurons that ever fired (or were
-assigned as winners).  For the ``n - m`` never-materialised neurons, the
-number of inputs from the firing sources is a sum of independent
-Binomial(``size_f``, ``p_f``) variables (``size_f`` = neurons actually firing
-on fiber ``f``); the ``k`` largest of ``n - m`` such draws are sampled exactly
-through the Renyi representation of the top uniform order statistics pushed
-through the inverse tail function of that distribution.  A candidate that
-wins becomes a materialised neuron: its input total is split over the firing
-sources from the exact conditional law (multivariate hypergeometric when all
-``p`` are equal), the firing presynaptic neurons of each area source are a
-uniformly random subset of that source's winners, and every other synapse
-to/from materialised neurons is drawn Bernoulli(``p``).
+assigned as winners); the ``n - m`` others form the area's *pool*:
+
+* for every stimulus fiber into the area the pool stores each never-fired
+  neuron's synapse count from that stimulus (uint8/16, length ``n``): a
+  stimulus fires the same neurons every time, so these counts must persist;
+* the area input of the pool is kept as a histogram ``H[v, r]``: how many
+  never-fired neurons have stimulus level ``v`` and ``r`` synapses from the
+  source winners that fired at the area's last update.  It starts as exact
+  multinomial draws (a sum of Binomial(``size_f``, ``p_f``) per neuron, where
+  ``size_f`` is the number of neurons actually firing on fiber ``f``, not
+  ``k``) and is carried from round to round by the exact transition "lose a
+  hypergeometric share of the synapses from sources that stopped firing, gain
+  Binomial synapses from sources that started".  The pool's top ``k`` is read
+  off ``H``.  Redrawing the pool every round, as the original simulator does,
+  forgets who nearly won and inflates support by up to 70% against explicit
+  areas; see docs/assemblies.md for the measured agreement.
+
+A pool neuron that wins becomes a materialised neuron: a uniformly random
+never-fired neuron with the winning stimulus level (its stored stimulus counts
+become its stimulus weights); its area input is split over the firing sources
+from the exact conditional law (multivariate hypergeometric when all ``p``
+are equal), the firing presynaptic neurons of each source are a uniformly
+random subset of that source's winners, and every other synapse to/from
+materialised neurons is drawn Bernoulli(``p``).
 
 Every random number comes from one ``numpy.random.Generator`` owned by the
 engine; its ``bit_generator.state`` is part of :meth:`state_dict`, so a saved
@@ -286,6 +299,39 @@ def _choose_firing(pool, counts, u, post_ids, out_pre, out_post):
 # --------------------------------------------------------------------------
 
 @njit(cache=True)
+def _lchoose(n, k):
+    return math.lgamma(n + 1.0) - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0)
+
+
+@njit(cache=True)
+def _transition_matrix(rmax, w_old, d, pmf_add):
+    """Law of a never-fired neuron's new area input given its old one.
+
+    Row ``r``: the neuron had ``r`` synapses from the ``w_old`` previously
+    firing source neurons; ``d`` of those stopped firing, so it keeps
+    ``r - h`` with ``h ~ Hypergeometric(w_old, d, r)`` (given the count, the
+    synapses sit on a uniformly random subset), plus the input from the newly
+    firing neurons, whose law is ``pmf_add``.  float64[rmax+1, rmax+len(pmf_add)].
+    """
+    A = pmf_add.size
+    Q = np.zeros((rmax + 1, rmax + A))
+    for r in range(rmax + 1):
+        if d == 0 or r == 0:
+            for x in range(A):
+                Q[r, r + x] += pmf_add[x]
+            continue
+        rr = min(r, w_old)
+        lo = max(0, rr - (w_old - d))
+        hi = min(rr, d)
+        for h in range(lo, hi + 1):
+            ph = math.exp(_lchoose(d, h) + _lchoose(w_old - d, rr - h) - _lchoose(w_old, rr))
+            base = rr - h
+            for x in range(A):
+                Q[r, base + x] += ph * pmf_add[x]
+    return Q
+
+
+@njit(cache=True)
 def _pool_hist(P, fs_rows, dead, out):
     """Histogram (``out``) over live pool columns of their summed stimulus
     counts on the pool rows ``fs_rows`` (the firing stimulus fibers)."""
@@ -372,19 +418,11 @@ class _InputLaw:
         self.gmat = gmat
         self.neg_sf = -sf
 
-    def top_order_stats(self, rng: np.random.Generator, N: int, K: int) -> np.ndarray:
-        """The K largest of N iid draws, descending (int64[K]).
-
-        Renyi: log U_(N-j) = sum_{i<=j} log(V_i)/(N-i) with V_i uniform on
-        (0, 1] gives the top uniform order statistics; the inverse tail
-        function maps them to the discrete law exactly.
-        """
-        if self.total == 0:
-            return np.zeros(K, dtype=np.int64)
-        v = 1.0 - rng.random(K)
-        logu = np.cumsum(np.log(v) / (N - np.arange(K, dtype=np.float64)))
-        tail = -np.expm1(logu)                     # 1 - U, ascending
-        return np.searchsorted(self.neg_sf, -tail, side="left").astype(np.int64)
+    def pmf(self) -> np.ndarray:
+        """pmf of the total, trailing underflowed zeros trimmed."""
+        pmf = self.gmat[0]
+        nz = np.flatnonzero(pmf > 0.0)
+        return pmf[: (nz[-1] + 1 if nz.size else 1)]
 
 
 @dataclass
@@ -398,6 +436,8 @@ class _Plan:
     fa: list[int]                   # transmitting area fibers into the area
     fs_rows: np.ndarray             # pool rows of the transmitting stimulus fibers
     hist: np.ndarray | None         # pool columns per stimulus level
+    H: np.ndarray | None = None     # pool histogram [level, area input] this round
+    hkey: tuple = ()                # stimulus fibers defining the level
 
 
 _EMPTY_I64 = np.empty(0, dtype=np.int64)
@@ -410,13 +450,10 @@ class AssemblyEngine:
     Neuron ids of an implicit area are materialisation order (0..m-1); of an
     explicit area, 0..n-1.  All arrays handed out are copies.
 
-    Never-fired neurons of an implicit area form a *pool*: for every stimulus
-    fiber into the area the pool stores each such neuron's synapse count from
-    that stimulus (uint8/16, ``n - m`` columns), because a stimulus fires the
-    same neurons every time and redrawing those counts each round (as the
-    original simulator does) lets "lucky" never-fired neurons keep appearing,
-    inflating support several-fold when ``k*p`` is small.  Inputs from areas to
-    never-fired neurons are drawn afresh each round (deferred decisions).
+    Never-fired neurons of an implicit area form a *pool* (stored stimulus
+    synapse counts plus the histogram of area inputs; module docstring).
+    Memory: O(n) bytes per stimulus fiber into an implicit area, plus
+    O(p * m_src * m_dst) synapses per area fiber.
     """
 
     # ------------------------------------------------------------------ setup
@@ -448,6 +485,12 @@ class AssemblyEngine:
         self._dead: list[np.ndarray | None] = []     # bool[n]: pool column recruited
         self._hist: list[list[np.ndarray]] = []      # per row: live columns per count
         self._bucket: list[dict[int, tuple]] = []    # per row: rare-level index (derived)
+        # pool histogram: H[v, r] = never-fired neurons with stimulus level v
+        # (w.r.t. the stimulus fibers _H_stim) and r synapses from the source
+        # winners that fired at the area's last update (_H_prev: fiber -> ids)
+        self._H: list[np.ndarray | None] = []
+        self._H_stim: list[tuple[int, ...]] = []
+        self._H_prev: list[dict[int, np.ndarray]] = []
         # stimuli
         self._s_name: list[str] = []
         self._s_index: dict[str, int] = {}
@@ -529,6 +572,9 @@ class AssemblyEngine:
         self._dead.append(None)
         self._hist.append([])
         self._bucket.append({})
+        self._H.append(None)
+        self._H_stim.append(())
+        self._H_prev.append({})
         if spec.explicit:
             self._ever[i].fill(spec.n, False)
             self._lastwin[i].fill(spec.n, _NEVER)
@@ -621,6 +667,7 @@ class AssemblyEngine:
             dead[: self._a_m[a]] = True
             self._dead[a] = dead
         self._hist[a].append(self._live_hist(P[q], self._dead[a], size))
+        self._rare_bucket(a, q)          # O(n) index, built at set-up rather than mid-run
 
     @staticmethod
     def _live_hist(vals: np.ndarray, dead: np.ndarray, size: int) -> np.ndarray:
@@ -728,6 +775,10 @@ class AssemblyEngine:
         if arr.size and arr[-1] >= self._a_m[i]:
             c = int(arr[-1]) + 1 - self._a_m[i]
             self._grow({i: c}, {i: self._pick_uniform_live(i, c)}, None)
+            # random never-fired neurons left the pool: restart its histogram
+            # from fresh draws at the next update
+            self._H[i] = None
+            self._H_prev[i] = {}
         self._commit_winners(i, arr.astype(np.int32))
 
     def clear_winners(self, area: str) -> None:
@@ -870,6 +921,16 @@ class AssemblyEngine:
                         mk = np.concatenate([mk, np.zeros(self._a_m[s] - mk.size, np.bool_)])
                     _hebbian(self._f_pre[f].view(), self._f_post[f].view(), w, mk, dst_mask, factor)
 
+        for a in targets:
+            pl = plans[a]
+            if pl.H is not None:
+                H = pl.H
+                if pl.lvl.size:
+                    np.subtract.at(H, (pl.lvl, pl.r), 1)
+                self._H[a] = H
+                self._H_stim[a] = pl.hkey
+                self._H_prev[a] = {f: prev_winners[self._f_src[f]] for f in pl.fa}
+
         result: dict[str, int] = {}
         for a in targets:
             self._commit_winners(a, new_winners[a])
@@ -916,6 +977,8 @@ class AssemblyEngine:
         hist = None
         fs_rows = _EMPTY_I64
         cand = lvl_parts = r_parts = None
+        H = None
+        hkey: tuple = ()
         if not self._a_explicit[a] and N > 0:
             if fs:
                 rowpos = self._pool_fib[a]
@@ -928,23 +991,99 @@ class AssemblyEngine:
                     _pool_hist(self._pool[a], fs_rows, self._dead[a], hist)
             else:
                 hist = np.array([N], dtype=np.int64)
-            # per stimulus level: the top min(k, c_v) of c_v fresh area inputs
-            lv_list, r_list = [], []
-            for v in np.flatnonzero(hist)[::-1]:
-                c_v = int(hist[v])
-                r = law.top_order_stats(self.rng, c_v, min(k, c_v))
-                lv_list.append(np.full(r.size, v, dtype=np.int64))
-                r_list.append(r)
-            lvl_parts = np.concatenate(lv_list)
-            r_parts = np.concatenate(r_list)
+            H = self._pool_histogram(a, tuple(fs), hist, fa, law)
+            hkey = tuple(fs)
+            lvl_parts, r_parts = self._pool_candidates(H, k)
             cand = (lvl_parts + r_parts).astype(np.float64)
         vals = np.concatenate([inputs, cand]) if cand is not None else inputs
         sel = self._topk(vals, k)
         old = sel[sel < m]
         newc = sel[sel >= m] - m
         if newc.size:
-            return _Plan(old, lvl_parts[newc], r_parts[newc], law, fa, fs_rows, hist)
-        return _Plan(old, _EMPTY_I64, _EMPTY_I64, law, fa, fs_rows, hist)
+            return _Plan(old, lvl_parts[newc], r_parts[newc], law, fa, fs_rows, hist, H, hkey)
+        return _Plan(old, _EMPTY_I64, _EMPTY_I64, law, fa, fs_rows, hist, H, hkey)
+
+    def _pool_histogram(self, a: int, hkey: tuple, hist_v: np.ndarray, fa: list[int],
+                        law: _InputLaw) -> np.ndarray:
+        """The pool histogram H[v, r] for this round (not stored yet).
+
+        Fresh start: every never-fired neuron's area input is an independent
+        draw from ``law`` (multinomial per level).  Otherwise the previous
+        histogram is carried forward: when the firing stimulus set changed,
+        the area-input counts are re-dealt over the new levels (multivariate
+        hypergeometric: the one approximation, independence of level and
+        area input, is made only at such switches); then every neuron's area
+        input moves by :func:`_transition_matrix` from the source winners of
+        the last update to the current ones.  This keeps "who nearly won"
+        across rounds, as an explicit area does, instead of redrawing the
+        pool every round (the original simulator's shortcut, which lets
+        never-fired neurons win by luck and inflates support by up to 70%).
+        """
+        rng = self.rng
+        H = self._H[a]
+        if H is None:
+            pmf = law.pmf()
+            return rng.multinomial(hist_v, pmf / pmf.sum()).astype(np.int64)
+        if hkey != self._H_stim[a]:
+            R = H.sum(0)
+            Hn = np.zeros((hist_v.size, R.size), dtype=np.int64)
+            rem = R.copy()
+            for v in np.flatnonzero(hist_v):
+                Hn[v] = rng.multivariate_hypergeometric(rem, int(hist_v[v]))
+                rem -= Hn[v]
+            H = Hn
+        prev = self._H_prev[a]
+        new = {f: self._winners[self._f_src[f]] for f in fa}
+        w_old = int(sum(x.size for x in prev.values()))
+        d = 0
+        add_sizes: list[int] = []
+        add_fibers: list[int] = []
+        for f in sorted(set(prev) | set(new)):
+            o = prev.get(f, _EMPTY_I64)
+            nw = new.get(f, _EMPTY_I64)
+            common = np.intersect1d(o, nw, assume_unique=True).size if (o.size and nw.size) else 0
+            d += o.size - common
+            if nw.size > common:
+                add_sizes.append(int(nw.size - common))
+                add_fibers.append(f)
+        if d == 0 and not add_sizes:
+            return H.copy()
+        pmf_add = self._law(add_fibers, add_sizes).pmf() if add_sizes else np.ones(1)
+        nzc = np.flatnonzero(H.any(0))
+        rmax = int(nzc[-1]) if nzc.size else 0
+        Q = _transition_matrix(rmax, w_old, d, pmf_add)
+        Q /= Q.sum(1, keepdims=True)
+        vb, rb = np.nonzero(H)
+        moved = rng.multinomial(H[vb, rb], Q[rb])
+        Hn = np.zeros((H.shape[0], Q.shape[1]), dtype=np.int64)
+        np.add.at(Hn, vb, moved)
+        nzc = np.flatnonzero(Hn.any(0))
+        return Hn[:, : (nzc[-1] + 1 if nzc.size else 1)]
+
+    def _pool_candidates(self, H: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pool neurons that can reach the top k: every bucket above the
+        pool's own k-th value, and at that value up to k neurons chosen with
+        probability proportional to the bucket sizes (fair ties)."""
+        vb, rb = np.nonzero(H)
+        if vb.size == 0:
+            return _EMPTY_I64, _EMPTY_I64
+        L = vb + rb
+        order = np.argsort(-L, kind="stable")
+        vb, rb, L = vb[order], rb[order], L[order]
+        c = H[vb, rb]
+        cum = np.cumsum(c)
+        cut = int(L[min(int(np.searchsorted(cum, k)), L.size - 1)])
+        above = L > cut
+        at = np.flatnonzero(L == cut)
+        n_above = int(c[above].sum())
+        take_at = min(int(c[at].sum()), k - n_above)     # n_above < k by construction
+        lv = [np.repeat(vb[above], c[above])]
+        rr = [np.repeat(rb[above], c[above])]
+        if take_at > 0:
+            got = self.rng.multivariate_hypergeometric(c[at], take_at)
+            lv.append(np.repeat(vb[at], got))
+            rr.append(np.repeat(rb[at], got))
+        return np.concatenate(lv).astype(np.int64), np.concatenate(rr).astype(np.int64)
 
     def _pick_pool_columns(self, a: int, pl: _Plan) -> np.ndarray | None:
         """Uniformly random never-fired neurons (pool columns) with the
@@ -1005,21 +1144,20 @@ class AssemblyEngine:
             ok = ~dead if row is None else (~dead) & (P[row] == v)
             cols = np.flatnonzero(ok)
             return cols[np.sort(self.rng.choice(cols.size, cnt, replace=False))]
-        got: list[int] = []
-        seen: set[int] = set()
-        while len(got) < cnt:
-            need = cnt - len(got)
+        got = _EMPTY_I64
+        while got.size < cnt:
+            need = cnt - got.size
             draw = self.rng.integers(0, n, size=int(need * n / live_v * 1.5) + 8)
             ok = ~dead[draw]
             if row is not None:
                 ok &= P[row, draw] == v
-            for x in draw[ok].tolist():          # draw order, first occurrence wins
-                if x not in seen:
-                    seen.add(x)
-                    got.append(x)
-                    if len(got) == cnt:
-                        break
-        return np.asarray(got, dtype=np.int64)
+            acc = draw[ok]
+            _, first = np.unique(acc, return_index=True)
+            acc = acc[np.sort(first)]                # draw order, first occurrence wins
+            if got.size:
+                acc = acc[~np.isin(acc, got)]
+            got = np.concatenate([got, acc[:need]])
+        return got
 
     def _rare_bucket(self, a: int, row: int) -> dict[int, np.ndarray]:
         """Columns of every *rare* level of a pool row (levels holding under
@@ -1178,7 +1316,11 @@ class AssemblyEngine:
           ``area/<i>/pool`` uint8/16/32[q, n] stimulus synapse counts of the
           pool columns (implicit areas with stimulus fibers; row r belongs to
           fiber ``meta["areas"][i]["pool_fibers"][r]``) and ``area/<i>/dead``
-          bool[n] (column already recruited)
+          bool[n] (column already recruited); ``area/<i>/H`` int64[V, R] pool
+          histogram (never-fired neurons by stimulus level w.r.t. fibers
+          ``meta[...]["H_stim"]`` and synapse count from the source winners of
+          the area's last update, ``area/<i>/H_prev/<f>`` int32 per fiber in
+          ``meta[...]["H_prev_fibers"]``)
         * stimulus fiber ``fiber/<f>/w`` float32[m_dst] (summed weight)
         * area fiber ``fiber/<f>/pre``, ``fiber/<f>/post`` int32[E],
           ``fiber/<f>/w`` float32[E]
@@ -1196,7 +1338,8 @@ class AssemblyEngine:
                 {"name": self._a_name[i], "n": self._a_n[i], "k": self._a_k[i], "beta": self._a_beta[i],
                  "explicit": self._a_explicit[i], "refractory": self._a_refr[i], "fixed": self._a_fixed[i],
                  "m": self._a_m[i], "support": self._a_support[i], "updates": self._a_updates[i],
-                 "first": self._a_first[i], "pool_fibers": list(self._pool_fib[i])}
+                 "first": self._a_first[i], "pool_fibers": list(self._pool_fib[i]),
+                 "H_stim": list(self._H_stim[i]), "H_prev_fibers": list(self._H_prev[i])}
                 for i in range(len(self._a_name))
             ],
             "stimuli": [{"name": self._s_name[j], "size": self._s_size[j], "active": self._s_active[j]}
@@ -1213,6 +1356,10 @@ class AssemblyEngine:
             if self._pool[i] is not None:
                 out[f"area/{i}/pool"] = self._pool[i].copy()
                 out[f"area/{i}/dead"] = self._dead[i].copy()
+            if self._H[i] is not None:
+                out[f"area/{i}/H"] = self._H[i].copy()
+            for f, ids in self._H_prev[i].items():
+                out[f"area/{i}/H_prev/{f}"] = ids.copy()
         for f in range(len(self._f_src)):
             out[f"fiber/{f}/w"] = self._f_w[f].view().copy()
             if self._f_src_kind[f] == 1:
@@ -1259,6 +1406,10 @@ class AssemblyEngine:
                 eng._pool.append(None)
                 eng._dead.append(None)
                 eng._hist.append([])
+            eng._H.append(np.array(state[f"area/{i}/H"], dtype=np.int64) if f"area/{i}/H" in state else None)
+            eng._H_stim.append(tuple(int(x) for x in a.get("H_stim", [])))
+            eng._H_prev.append({int(f): np.asarray(state[f"area/{i}/H_prev/{f}"], dtype=np.int32).copy()
+                                for f in a.get("H_prev_fibers", [])})
         for s in meta["stimuli"]:
             j = len(eng._s_name)
             eng._s_name.append(s["name"])

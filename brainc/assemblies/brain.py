@@ -17,6 +17,7 @@ equivalent in distribution to creating every fiber up front, and much cheaper.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -24,6 +25,8 @@ import numpy as np
 from runtime.assembly_engine import AreaSpec, AssemblyEngine, FiberSpec, StimulusSpec
 
 __all__ = ["Brain", "Area", "Fiber"]
+
+_EMPTY: Mapping = MappingProxyType({})
 
 
 class Area:
@@ -186,7 +189,6 @@ class Brain:
         self._stimuli: dict[str, int] = {}
         self._custom_p: dict[str, tuple[float | None, float | None, float | None]] = {}
         self._beta_override: dict[tuple[str, str], float | None] = {}
-        self._inhibited: dict[tuple[str, str], bool] = {}
 
     # ------------------------------------------------------------ building
     @property
@@ -298,8 +300,8 @@ class Brain:
         if self.engine.has_fiber(from_area, to_area):
             self.engine.set_fiber_beta((from_area, to_area), float(new_beta))
 
-    def update_plasticities(self, area_update_map: Mapping[str, Sequence[tuple[str, float]]] = {},
-                            stim_update_map: Mapping[str, Sequence[tuple[str, float]]] = {}) -> None:
+    def update_plasticities(self, area_update_map: Mapping[str, Sequence[tuple[str, float]]] = _EMPTY,
+                            stim_update_map: Mapping[str, Sequence[tuple[str, float]]] = _EMPTY) -> None:
         """``area_update_map[to_area] = [(from_area, beta), ...]`` and
         ``stim_update_map[area] = [(stimulus, beta), ...]``, as in the original."""
         for to_area, rules in area_update_map.items():

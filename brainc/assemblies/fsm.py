@@ -211,7 +211,7 @@ class PFANetwork(_BlockAutomaton):
 
     def __init__(self, states: Sequence[Hashable], symbols: Sequence[Hashable],
                  transitions: Mapping[tuple[Hashable, Hashable], Mapping[Hashable, float]], start: Hashable,
-                 *, tickets: int = 10, k: int = 100, n_trans: int = 10000, p: float = 0.1,
+                 *, tickets: int = 10, k: int = 100, n_trans: int = 3000, p: float = 0.1,
                  state_p: float = 0.5, wire_beta: float = 1.0, wire_rounds: int = 3, clean_rounds: int = 2,
                  seed: int = 0) -> None:
         super().__init__(states, symbols, k=k, n_trans=n_trans, p=p, state_p=state_p, wire_beta=wire_beta,

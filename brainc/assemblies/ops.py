@@ -494,16 +494,20 @@ def _sequence_memorize(brain: Brain, stimuli: Seq[str], target: str, rounds_per_
     return Sequence(target, tuple(snaps))
 
 
-def sequence_memorize(brain: Brain, stimuli: Seq[str], target: str, rounds_per_step: int = 2,
-                      repetitions: int = 5) -> Sequence:
+def sequence_memorize(brain: Brain, stimuli: Seq[str], target: str, rounds_per_step: int = 1,
+                      repetitions: int = 10) -> Sequence:
     """Present ``stimuli`` in order to ``target`` (each for ``rounds_per_step``
-    rounds, recurrence on), ``repetitions`` times.  Returns the assemblies of
-    the last repetition."""
+    rounds, recurrence on), ``repetitions`` times, silencing the area before
+    each repetition.  Every round in which item ``i`` fires while item
+    ``i+1``'s stimulus arrives multiplies the bridge synapses
+    ``x_i -> x_{i+1}`` by ``1 + beta``; one round per item (the default)
+    spends every round on bridges, more rounds also deepen each item's
+    attractor.  Returns the assemblies of the last repetition."""
     return _sequence_memorize(brain, stimuli, target, rounds_per_step, repetitions, _Recorder(brain, None))
 
 
-def sequence_memorize_trace(brain: Brain, stimuli: Seq[str], target: str, rounds_per_step: int = 2,
-                            repetitions: int = 5) -> AssemblyTrace:
+def sequence_memorize_trace(brain: Brain, stimuli: Seq[str], target: str, rounds_per_step: int = 1,
+                            repetitions: int = 10) -> AssemblyTrace:
     rec = _Recorder(brain, target)
     _sequence_memorize(brain, stimuli, target, rounds_per_step, repetitions, rec)
     return rec.trace
