@@ -190,6 +190,28 @@ class Brain:
         self._custom_p: dict[str, tuple[float | None, float | None, float | None]] = {}
         self._beta_override: dict[tuple[str, str], float | None] = {}
 
+    def to_recipe(self, name: str = "assembly_brain", seed: int | None = None) -> dict[str, Any]:
+        """The areas, stimuli and fibers created so far as a recipe dict (write it
+        with ``yaml.safe_dump``); ``brainc compile`` turns it into a brain
+        database whose ``brainrun`` ticks one projection round per tick.
+        Learned weights are state, not structure: they are not included."""
+        eng = self.engine
+        areas = []
+        for a in eng.area_names:
+            ap = eng.area_params(a)
+            areas.append({"name": a, "n": int(ap["n"]), "k": int(ap["k"]), "beta": float(ap["beta"]),
+                          "explicit": bool(ap["explicit"])})
+        stimuli = [{"name": s, "size": int(size)} for s, size in self._stimuli.items()]
+        fibers = []
+        for src, dst in eng.fibers:
+            fp = eng.fiber_params((src, dst))
+            fib: dict[str, Any] = {"from": src, "to": dst, "p": float(fp["p"]), "inhibited": bool(fp["inhibited"])}
+            if fp["beta"] is not None:
+                fib["beta"] = float(fp["beta"])
+            fibers.append(fib)
+        return {"name": name, "seed": int(eng.seed if seed is None else seed),
+                "assemblies": {"p": self.p, "areas": areas, "stimuli": stimuli, "fibers": fibers}}
+
     # ------------------------------------------------------------ building
     @property
     def rng(self) -> np.random.Generator:
