@@ -25,14 +25,15 @@ from brainc.ir import SIGN_ROUTED, Brain
 from brainc.csr import order_by_pre
 
 from .host import engine_class
+from .modulators import NAMES as MOD_NAMES, PULSES as MOD_PULSES
 from .registry import NeuronModel, SynapseModel, device_model, neuron_model, synapse_model
 from .rng import new_state, stream_seed
 
 #: recorder device models handled by the runtime itself
 RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
-#: modulator channels every network has; ``reward`` is a one-tick pulse
-DEFAULT_MODULATORS = ("reward", "dopamine", "learn", "phase")
-PULSE_MODULATORS = ("reward",)
+#: modulator channels every network has, in the fixed order of runtime/modulators.py
+DEFAULT_MODULATORS = MOD_NAMES
+PULSE_MODULATORS = MOD_PULSES
 
 
 def _param_matrix(spec: dict[str, Any], values: dict[str, Any], n: int, what: str) -> np.ndarray:

@@ -54,13 +54,8 @@ from .specs import LayerSpec, ProjnSpec
 __all__ = ["Net"]
 
 
-def _make_engine(P: np.ndarray, S: np.ndarray, seg: np.ndarray, G: np.ndarray, L: np.ndarray,
-                 groups: list[dict[str, Any]], seed: int) -> Any:
-    """The ONE place the API touches the interim harness (to be replaced by runtime.Network).
-
-    The returned engine must offer ``run``, ``learn`` and ``t`` as described in
-    the module docstring, operating in place on the arrays given here.
-    """
+def _harness_module() -> Any:
+    """Load the interim harness module (tests/leabra/harness.py) once, by path."""
     name = "brainc_leabra_interim_harness"
     mod = sys.modules.get(name)
     if mod is None:
@@ -72,7 +67,17 @@ def _make_engine(P: np.ndarray, S: np.ndarray, seg: np.ndarray, G: np.ndarray, L
         mod = importlib.util.module_from_spec(spec)
         sys.modules[name] = mod
         spec.loader.exec_module(mod)
-    return mod.Harness(P, S, seg, G, L, groups, seed=seed)
+    return mod
+
+
+def _make_engine(P: np.ndarray, S: np.ndarray, seg: np.ndarray, G: np.ndarray, L: np.ndarray,
+                 groups: list[dict[str, Any]], seed: int) -> Any:
+    """The ONE place the API touches the interim harness (to be replaced by runtime.Network).
+
+    The returned engine must offer ``run``, ``learn`` and ``t`` as described in
+    the module docstring, operating in place on the arrays given here.
+    """
+    return _harness_module().Harness(P, S, seg, G, L, groups, seed=seed)
 
 
 class _Layer:
@@ -101,10 +106,17 @@ class Net:
     ----------
     seed : root seed; each projection draws its connectivity and initial
         weights from its own stream ``stream_seed(seed, "leabra.projn:<name>")``.
+    weight_dtype : dtype of the transmitted weight arrays ``w`` ("float32", the
+        default, as emergent computes; or "float64"). Learning accumulates in
+        the float64 linear weight ``lwt`` either way; float32 halves the memory
+        traffic of net-input propagation, which is memory-bound.
     """
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, weight_dtype: str = "float32") -> None:
+        if weight_dtype not in ("float32", "float64"):
+            raise ValueError(f"weight_dtype must be 'float32' or 'float64', got {weight_dtype!r}")
         self.seed = int(seed)
+        self.weight_dtype = weight_dtype
         self._layers: dict[str, _Layer] = {}
         self._projns: dict[str, _Projn] = {}
         self._built = False
@@ -195,7 +207,7 @@ class Net:
                 keep = rng.random(pre_loc.shape[0]) < pj.spec.sparsity
                 pre_loc, post_loc = pre_loc[keep], post_loc[keep]
             nsyn = pre_loc.shape[0]
-            w = np.clip(pj.spec.dist.sample(rng, nsyn), 0.0, 1.0)
+            w = np.clip(pj.spec.dist.sample(rng, nsyn), 0.0, 1.0).astype(self.weight_dtype)
             pre_idx = pre_loc + pj.pre.a
             post_idx = post_loc + pj.post.a
             indptr = np.zeros(n + 1, dtype=np.int64)
@@ -530,5 +542,6 @@ class Net:
                 "params": sp.row_values(),
                 "logging": {f: list(getattr(sp, f"log_on_{f}")) for f in ("trial", "epoch", "batch")},
             })
-        return {"family": "leabra", "seed": self.seed, "modulators": list(LeabraUnit.modulators),
+        return {"family": "leabra", "seed": self.seed, "weight_dtype": self.weight_dtype,
+                "modulators": list(LeabraUnit.modulators),
                 "layers": layers, "projections": projns}

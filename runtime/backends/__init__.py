@@ -31,7 +31,8 @@ def get_backend(name: str) -> Any:
             raise BraincError(f"the cupy backend is not available: {exc}") from None
         ok, why = cupy_available()
         if ok:
-            return CupyBackend()
+            # auto: a network the GPU kernels cannot run yet falls back to numba
+            return CupyBackend(fallback=name == "auto")
         if name == "auto":
             return get_backend("numba")
         raise BraincError(f"the cupy backend is not available: {why}; install brainc[gpu] on a machine "

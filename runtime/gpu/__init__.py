@@ -18,7 +18,7 @@ once into a CUDA graph and replayed. Every kernel returns at once when
 
 Neuron ``update`` (one thread per unit; launched over ``n``)::
 
-    (const double* P, double* S, const double* I, double* out, i64* fired, i64* nf,
+    (const double* P, double* S, double* I, double* out, i64* fired, i64* nf,
      const i64* seg, const double* G, double* L, const double* mods, u64* rng,
      const i64* ctl, i64 n, i64 n_rec, i64 n_groups, double dt)
 
@@ -31,15 +31,21 @@ grid-strided over ``n_fired`` read from the device; the block's threads stride
 the unit's CSR row)::
 
     propagate(const i64* pre_fired, const i64* n_fired, const double* pre_out,
-              const i64* indptr, const i64* post_idx, const int* delay, double* w,
+              const i64* indptr, const int* post_idx, const int* delay, double* w,
               double* S, const double* P, double* X, double* ring, const double* gate_out,
               const double* mods, const i64* ctl, i64 receptor, i64 D, i64 n_post,
               i64 n_rec_post, i64 n_syn, double dt)
     learn(const i64* pre_fired, const i64* n_pre, const i64* post_fired, const i64* n_post_fired,
-          const double* pre_out, const double* post_out, const i64* indptr, const i64* post_idx,
-          const i64* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
+          const double* pre_out, const double* post_out, const i64* indptr, const int* post_idx,
+          const int* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
           const double* P, double* X, double* post_S, const double* gate_out, const double* mods,
           const i64* ctl, i64 n_syn, i64 n_pre_units, i64 n_post_units, double dt)
+
+Synapse ``couple`` (delay-free interaction before integration; one thread per synapse)::
+
+    (const double* pre_S, const double* post_S, double* pre_I, double* post_I, i64 pre_v, i64 post_v,
+     const int* pre_idx, const int* post_idx, const double* w, double* S, const double* P, double* X,
+     const double* mods, const i64* ctl, i64 n_syn, i64 n_pre, i64 n_post)
 
 Device ``emit`` (one thread per target, or one per *chunk* of targets for
 devices that draw random numbers, see :mod:`runtime.gpu.jump`)::
@@ -63,7 +69,7 @@ from typing import Any
 
 from brainc.errors import BraincError
 
-__all__ = ["GpuKernel", "NoGpuKernelError", "StaleGpuKernelError", "register_gpu", "gpu_kernel",
+__all__ = ["GpuKernel", "DeviceLaunch", "NoGpuKernelError", "StaleGpuKernelError", "register_gpu", "gpu_kernel",
            "gpu_kernels", "full_source"]
 
 #: the phases a kernel may provide, per kind of model
@@ -82,6 +88,7 @@ class StaleGpuKernelError(BraincError):
 class GpuKernel:
     """CUDA C source of one model's phases.
 
+    ``source`` is CUDA C, or a tuple of pieces shared with other models.
     ``entries`` maps a phase (``update``, ``propagate``, ``learn``, ``emit``)
     to the name of the ``__global__`` function in ``source``; ``learn`` may name
     several functions, launched in order with the same arguments (e.g. a
@@ -96,18 +103,56 @@ class GpuKernel:
 
     model: str
     kind: str
-    source: str
+    source: str | tuple[str, ...]
     entries: dict[str, str | tuple[str, ...]]
     params: tuple[str, ...] = ()
     state: tuple[str, ...] = ()
     rng_draws: int = 0
     notes: str = ""
+    #: devices with a per-tick draw count that is not fixed (``rng_draws = -1``)
+    #: build their own launches: ``plan(group, dt) -> {name: host array}`` gives
+    #: scratch arrays (uploaded next to the group's arrays, replanned when the
+    #: group's ``P`` or ``ptr`` is replaced) and ``stages(ctx) -> [(kernel, grid,
+    #: block, args)]`` the launches of one tick (see :class:`DeviceLaunch`)
+    plan: Any = None
+    stages: Any = None
+
+    def parts(self) -> tuple[str, ...]:
+        """The source as pieces; models sharing a piece (a helper or a kernel) list
+        the same string, and :func:`full_source` includes each piece once."""
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
     def names(self, phase: str) -> tuple[str, ...]:
         e = self.entries.get(phase)
         if e is None:
             return ()
         return (e,) if isinstance(e, str) else tuple(e)
+
+
+@dataclass
+class DeviceLaunch:
+    """What a device kernel's ``stages`` hook may use to build its launches.
+
+    ``a``: the group's device arrays (``P``, ``S``, ``ptr``, ``idx``, ``w``,
+    ``delay``, ``tdev``, ``rng`` and ``rng_b`` (double buffer), plus the scratch
+    arrays of ``plan``); ``I``/``ring``: the target block's input and delay ring;
+    scalars as in the ``emit`` signature; ``serial``: the host emulation (keep
+    the CPU's order: one thread where order matters).
+    """
+
+    a: dict[str, Any]
+    I: Any
+    ring: Any
+    mods: Any
+    ctl: Any
+    receptor: int
+    n_dev: int
+    n_tgt: int
+    n_post: int
+    n_rec_post: int
+    D: int
+    dt: float
+    serial: bool
 
 
 _KERNELS: dict[tuple[str, str], GpuKernel] = {}
@@ -176,7 +221,8 @@ def full_source(kernels: list[GpuKernel]) -> str:
 
     seen: list[str] = []
     for k in kernels:
-        if k.source not in seen:
-            seen.append(k.source)
+        for part in k.parts():
+            if part not in seen:
+                seen.append(part)
     return "\n".join([PRELUDE, GENERIC, *seen])
 

@@ -137,13 +137,14 @@ extern "C" __global__ void brainc_record_state(const double* S, const i64* rows,
     if (k == 0) times[sample] = t;
 }
 
-// end of tick: one-tick modulator pulses, emitted counts for the rate check, tick counters
+// end of tick: one-tick modulator pulses, emitted counts and window for the rate check, tick counters
 extern "C" __global__ void brainc_tick_end(i64* ctl, double* mods, const unsigned char* pulse, i64 n_mods,
-                                           i64* counts, const i64* nfs, i64 n_blocks) {
+                                           i64* counts, const i64* nfs, i64 n_blocks, i64* window) {
     if (ctl[CTL_STOP] || brainc_tid() != 0) return;
     for (i64 c = 0; c < n_mods; c++)
         if (pulse[c]) mods[c] = 0.0;
     for (i64 k = 0; k < n_blocks; k++) counts[k] += nfs[k];
+    window[0] += 1;
     ctl[CTL_T] += 1;
     ctl[CTL_STEP] += 1;
 }
@@ -155,14 +156,16 @@ extern "C" __global__ void brainc_nan_scan(const double* x, i64 n, int* flags, i
         if (!isfinite(x[i])) flags[k] = 1;
 }
 
-// 8b. health verdict in block order, as runtime.loop_kernels.health
+// 8b. health verdict in block order, as runtime.loop_kernels.health (a window
+// shorter than 20 ticks is not judged for runaway rates)
 extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, const i64* sizes, i64 n_blocks,
-                                         i64 window, double max_rate) {
+                                         i64* window, double max_rate) {
     if (ctl[CTL_STOP] || brainc_tid() != 0) return;
+    const i64 win = window[0];
     for (i64 k = 0; k < n_blocks; k++) {
         i64 bad = 0;
         if (flags[k]) bad = 1;
-        else if (sizes[k] > 0 && (double)counts[k] > max_rate * (double)sizes[k] * (double)window) bad = 2;
+        else if (sizes[k] > 0 && win >= 20 && (double)counts[k] > max_rate * (double)sizes[k] * (double)win) bad = 2;
         flags[k] = 0;
         if (bad) {
             ctl[CTL_STATUS] = bad;
@@ -172,5 +175,6 @@ extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, cons
         }
         counts[k] = 0;
     }
+    window[0] = 0;
 }
 """

@@ -25,11 +25,11 @@ Array layout (see :mod:`runtime.registry`):
 
 Modulator channels read by this family (indices into ``mods``; the API sets them):
 
-* ``mods[M_PHASE]`` (0): 0 = free cycling, 1 = minus phase, 2 = plus phase.
+* ``mods[M_PHASE]`` (3): 0 = free cycling, 1 = minus phase, 2 = plus phase.
   During the minus (plus) phase each cycle copies ``act`` into ``act_m``
   (``act_p``) and the layer mean into ``acts_m_avg`` (``acts_p_avg``), so at
   the end of a phase they hold the phase's final values.
-* ``mods[M_TRIAL_START]`` (1): 1 on the first tick of a trial. That tick is a
+* ``mods[M_TRIAL_START]`` (4): 1 on the first tick of a trial. That tick is a
   *send-only* tick: the input delivered from the previous trial is discarded,
   nothing integrates, and the (decayed, clamped) activities set by
   :func:`trial_init` are sent, exactly as emergent's ``AlphaCycInit`` followed
@@ -60,11 +60,10 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------
-# modulator channels (relative to the family's channel base; see module doc)
-M_PHASE = 0
-M_TRIAL_START = 1
-M_LEARN = 2
-N_MODS = 3
+# modulator channels: the runtime's fixed layout (runtime/modulators.py)
+from ..modulators import MOD_LEARN as M_LEARN, MOD_PHASE as M_PHASE, MOD_TRIAL_START as M_TRIAL_START  # noqa: E402
+
+N_MODS = 5
 
 # inhibition types (G row ``inhib_type``)
 INHIB_FFFB = 0
@@ -88,7 +87,7 @@ _PARAMS: dict[str, Var] = {
     "e_rev_i": Var(0.25, "1", "inhibitory reversal potential (normalized; 0.25 = -75 mV)"),
     "thr": Var(0.5, "1", "firing threshold Theta for the rate code and for spikes (Leabra7: spk_thr)"),
     "gain": Var(100.0, "1", "gain of the NXX1 activation function (Leabra7: act_gain)", 0.0),
-    "nvar": Var(0.005, "1", "variance of the Gaussian noise convolved with x/(x+1) (Leabra7: act_nvar)", 1e-12),
+    "nvar": Var(0.005, "1", "noise parameter of NXX1 (C++ kernel exp(-z^2/nvar^2)) (Leabra7: act_nvar)", 1e-12),
     "vm_act_thr": Var(0.01, "1", "act below which activation is driven by vm - thr instead of ge - ge_thr"),
     "vm_min": Var(0.0, "1", "lower bound of vm"),
     "vm_max": Var(2.0, "1", "upper bound of vm"),
@@ -343,7 +342,7 @@ def xcal_fun(srval: float, thr: float, d_thr: float = 0.0001, d_rev: float = 0.1
 # ---------------------------------------------------------------------------
 # the cycle kernel
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _send(P: Any, S: Any, i: int) -> float:
     """emergent's SendGDelta rule, applied to the value that is sent: nothing at
     or below send_thr; refresh only on changes larger than delta_thr."""
@@ -390,7 +389,7 @@ def _kwta_gi(P: Any, S: Any, G: Any, g: int, a: int, b: int) -> float:
     return rest + pt * (top - rest)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update(P, S, I, out, fired, seg, G, L, t, dt, mods, rng) -> int:
     """One Leabra cycle for all units of all layers of the block.
 

@@ -17,8 +17,9 @@ projection's net-input scale ``gscale``.
   ``xcal(srs, srm)`` plus BCM ``xcal(srs, avg_l) * avg_l_lrn``, optional dwt
   normalization and momentum, soft bounding on ``lwt``, then
   ``wt = sig(lwt)``. Pre-synaptic learning averages are read from ``post_S``
-  at ``pre_idx``: Leabra layers share one block, so pre and post units live in
-  the same state array and CSR indices are block indices.
+  at the CSR row index: Leabra layers share one block, so pre and post units
+  live in the same state array and CSR indices are block indices
+  (:func:`learn_rows` takes separate ``pre_S`` and ``post_S``).
 
 Extra helpers for the API: :func:`sig_wt`, :func:`sig_inv_wt`,
 :func:`slay_act_scale` (emergent WtScaleParams.SLayActScale), :func:`init_lwt`.
@@ -30,12 +31,25 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from runtime.models.leabra import (
-    M_LEARN, S_AVG_L, S_AVG_L_LRN, S_AVG_M, S_AVG_S, S_AVG_S_LRN,
-)
+from runtime.models import leabra as _leabra
 from runtime.registry import SynapseModel, Var, register
 
-__all__ = ["XCAL", "propagate", "learn", "sig_wt", "sig_inv_wt", "slay_act_scale", "init_lwt"]
+# Rows of the leabra unit state and the learn channel, as literals: Numba's disk
+# cache freezes globals into this file's kernels and does not notice edits to
+# runtime/models/leabra.py, so a change there must fail loudly here (and the
+# edit to this file then refreshes the cache).
+from ..modulators import MOD_LEARN as M_LEARN  # noqa: E402
+S_AVG_S = 15
+S_AVG_M = 16
+S_AVG_S_LRN = 17
+S_AVG_L = 18
+S_AVG_L_LRN = 19
+for _name in ("M_LEARN", "S_AVG_S", "S_AVG_M", "S_AVG_S_LRN", "S_AVG_L", "S_AVG_L_LRN"):
+    if globals()[_name] != getattr(_leabra, _name):
+        raise ImportError(f"runtime/synapses/xcal.py: {_name} = {globals()[_name]} but the leabra model "
+                          f"has {getattr(_leabra, _name)}; update the literal")
+
+__all__ = ["XCAL", "propagate", "learn", "learn_rows", "sig_wt", "sig_inv_wt", "slay_act_scale", "init_lwt"]
 
 _PARAMS: dict[str, Var] = {
     "learn": Var(1.0, "bool", "whether this projection learns"),
@@ -79,7 +93,7 @@ P_MOMENTUM_LR_COMP = _p["momentum_lr_comp"]; P_WT_SCALE_ABS = _p["wt_scale_abs"]
 S_LWT = _s["lwt"]; S_DWT = _s["dwt"]; S_NORM = _s["norm"]; S_MOMENT = _s["moment"]; S_GSCALE = _s["gscale"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sig_wt(lw: float, gain: float, off: float) -> float:
     """Contrast-enhanced weight from linear weight: 1 / (1 + (off (1-w) / w)^gain)."""
     if gain == 1.0 and off == 1.0:
@@ -88,7 +102,12 @@ def sig_wt(lw: float, gain: float, off: float) -> float:
         return 0.0
     if lw >= 1.0:
         return 1.0
-    return 1.0 / (1.0 + ((off * (1.0 - lw)) / lw) ** gain)
+    pw = (off * (1.0 - lw)) / lw
+    if gain == 6.0:
+        # the default gain: an integer power instead of pow() (emergent SigFun61)
+        p2 = pw * pw
+        return 1.0 / (1.0 + p2 * p2 * p2)
+    return 1.0 / (1.0 + pw ** gain)
 
 
 @njit(cache=True)
@@ -127,11 +146,18 @@ def slay_act_scale(savg: float, snu: int, ncon: float) -> float:
     return 1.0 / exp_act_n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def propagate(t, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P,
               receptor, ring, gate_out, mods) -> None:
     """Send ``gscale * wt * act_sent`` of every unit that emitted into
-    ``ring[(t + delay) % D, receptor, post]`` (one delay per CSR row)."""
+    ``ring[(t + delay) % D, receptor, post]`` (one delay per CSR row).
+
+    ``gscale`` is uniform within a projection; when a row's first and last
+    synapse agree on it the row is sent as one AXPY (``dst += (gscale * act) *
+    w``), without reading the scale per synapse, which halves the memory
+    traffic of this memory-bound loop. (A group merging two projections with
+    different scales between the same pair of layers would need per-synapse
+    reads; the API keeps one projection per group.)"""
     D = ring.shape[0]
     for f in range(n_fired):
         i = pre_fired[f]
@@ -143,13 +169,18 @@ def propagate(t, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P,
         buf = ring[(t + delay[k0]) % D, receptor]
         p0 = post_idx[k0]
         nk = k1 - k0
-        if post_idx[k1 - 1] - p0 == nk - 1:
-            # contiguous targets (sorted row): no indirection, SIMD-friendly
-            gs = S[S_GSCALE, k0:k1]
-            ww = w[k0:k1]
-            dst = buf[p0:p0 + nk]
-            for j in range(nk):
-                dst[j] += gs[j] * ww[j] * a
+        gs0 = S[S_GSCALE, k0]
+        if gs0 == S[S_GSCALE, k1 - 1]:
+            c = gs0 * a
+            if post_idx[k1 - 1] - p0 == nk - 1:
+                # contiguous targets (sorted row): no indirection, vectorizes
+                ww = w[k0:k1]
+                dst = buf[p0:p0 + nk]
+                for j in range(nk):
+                    dst[j] += c * ww[j]
+            else:
+                for k in range(k0, k1):
+                    buf[post_idx[k]] += c * w[k]
         else:
             for k in range(k0, k1):
                 buf[post_idx[k]] += S[S_GSCALE, k] * w[k] * a
@@ -166,12 +197,35 @@ def _xcal(srval: float, thr: float, d_thr: float, d_rev: float) -> float:
     return -srval
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _apply_row(k0: int, k1: int, w: Any, S: Any, soft: bool, gain: float, off: float) -> None:
+    """emergent WtFmDWt over one row: soft-bounded lwt += dwt, wt = sig(lwt)."""
+    for k in range(k0, k1):
+        dwt = S[S_DWT, k]
+        if dwt == 0.0:
+            continue
+        lw = S[S_LWT, k]
+        if soft:
+            dwt *= (1.0 - lw) if dwt > 0.0 else lw
+        lw += dwt
+        lw = 0.0 if lw < 0.0 else (1.0 if lw > 1.0 else lw)
+        S[S_LWT, k] = lw
+        w[k] = sig_wt(lw, gain, off)
+
+
+@njit(cache=True, error_model="numpy")
 def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
     """XCAL weight change and update over all CSR rows, with pre-synaptic
     learning averages from ``pre_S`` (indexed by CSR row) and post-synaptic ones
-    from ``post_S`` (indexed by ``post_idx``). emergent ``DWtStd`` + ``WtFmDWt``."""
+    from ``post_S`` (indexed by ``post_idx``). emergent ``DWtStd`` + ``WtFmDWt``.
+
+    When ``P`` is a broadcast view (one value per projection, stride 0) the
+    parameters are read once instead of per synapse."""
     n_pre = indptr.shape[0] - 1
+    n_syn = w.shape[0]
+    if n_syn == 0:
+        return
+    homog = P.strides[1] == 0
     for i in range(n_pre):
         k0 = indptr[i]
         k1 = indptr[i + 1]
@@ -180,6 +234,56 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
         su_s = pre_S[S_AVG_S, i]
         su_m = pre_S[S_AVG_M, i]
         su_s_lrn = pre_S[S_AVG_S_LRN, i]
+        if homog:
+            if P[P_LEARN, 0] == 0.0 or (su_s < P[P_LRN_THR, 0] and su_m < P[P_LRN_THR, 0]):
+                for k in range(k0, k1):
+                    S[S_DWT, k] = 0.0
+                continue
+            lrate = P[P_LRATE, 0]
+            m_lrn = P[P_M_LRN, 0]
+            set_l = P[P_SET_L_LRN, 0] != 0.0
+            l_lrn_fixed = P[P_L_LRN, 0]
+            d_thr = P[P_D_THR, 0]
+            d_rev = P[P_D_REV, 0]
+            norm_on = P[P_NORM, 0] != 0.0
+            norm_dc = 1.0 - P[P_NORM_DECAY_DT, 0]
+            norm_min = P[P_NORM_MIN, 0]
+            norm_lrc = P[P_NORM_LR_COMP, 0]
+            mom_on = P[P_MOMENTUM, 0] != 0.0
+            mom_dc = 1.0 - P[P_MOMENTUM_DT, 0]
+            mom_lrc = P[P_MOMENTUM_LR_COMP, 0]
+            max_norm = 0.0
+            for k in range(k0, k1):
+                j = post_idx[k]
+                srs = su_s_lrn * post_S[S_AVG_S_LRN, j]
+                srm = su_m * post_S[S_AVG_M, j]
+                l_lrn = l_lrn_fixed if set_l else post_S[S_AVG_L_LRN, j]
+                dwt = (_xcal(srs, srm, d_thr, d_rev) * m_lrn
+                       + _xcal(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
+                nf = 1.0
+                if norm_on:
+                    nv = norm_dc * S[S_NORM, k]
+                    ad = abs(dwt)
+                    nv = nv if nv > ad else ad
+                    S[S_NORM, k] = nv
+                    if nv > max_norm:
+                        max_norm = nv
+                    if nv != 0.0:
+                        nf = norm_lrc / (nv if nv > norm_min else norm_min)
+                if mom_on:
+                    mo = mom_dc * S[S_MOMENT, k] + dwt
+                    S[S_MOMENT, k] = mo
+                    dwt = nf * mom_lrc * mo
+                else:
+                    dwt *= nf
+                S[S_DWT, k] = lrate * dwt
+            if norm_on:
+                # the normalizer is shared by a sender's synapses (max over the row)
+                for k in range(k0, k1):
+                    S[S_NORM, k] = max_norm
+            _apply_row(k0, k1, w, S, P[P_SOFT_BOUND, 0] != 0.0, P[P_SIG_GAIN, 0], P[P_SIG_OFF, 0])
+            continue
+        # general case: parameters may differ per synapse
         any_norm = False
         max_norm = 0.0
         for k in range(k0, k1):
@@ -193,11 +297,10 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
             srm = su_m * post_S[S_AVG_M, j]
             d_thr = P[P_D_THR, k]
             d_rev = P[P_D_REV, k]
-            err = _xcal(srs, srm, d_thr, d_rev) * P[P_M_LRN, k]
             l_lrn = P[P_L_LRN, k] if P[P_SET_L_LRN, k] != 0.0 else post_S[S_AVG_L_LRN, j]
-            bcm = _xcal(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn
-            dwt = err + bcm
-            norm = 1.0
+            dwt = (_xcal(srs, srm, d_thr, d_rev) * P[P_M_LRN, k]
+                   + _xcal(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
+            nf = 1.0
             if P[P_NORM, k] != 0.0:
                 any_norm = True
                 nv = (1.0 - P[P_NORM_DECAY_DT, k]) * S[S_NORM, k]
@@ -208,30 +311,20 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
                     max_norm = nv
                 if nv != 0.0:
                     nm = P[P_NORM_MIN, k]
-                    norm = P[P_NORM_LR_COMP, k] / (nv if nv > nm else nm)
+                    nf = P[P_NORM_LR_COMP, k] / (nv if nv > nm else nm)
             if P[P_MOMENTUM, k] != 0.0:
                 mo = (1.0 - P[P_MOMENTUM_DT, k]) * S[S_MOMENT, k] + dwt
                 S[S_MOMENT, k] = mo
-                dwt = norm * P[P_MOMENTUM_LR_COMP, k] * mo
+                dwt = nf * P[P_MOMENTUM_LR_COMP, k] * mo
             else:
-                dwt *= norm
+                dwt *= nf
             S[S_DWT, k] = P[P_LRATE, k] * dwt
         if any_norm:
-            # the normalizer is shared by a sender's synapses (max over the row)
             for k in range(k0, k1):
                 if P[P_NORM, k] != 0.0:
                     S[S_NORM, k] = max_norm
         for k in range(k0, k1):
-            dwt = S[S_DWT, k]
-            if dwt == 0.0:
-                continue
-            lw = S[S_LWT, k]
-            if P[P_SOFT_BOUND, k] != 0.0:
-                dwt *= (1.0 - lw) if dwt > 0.0 else lw
-            lw += dwt
-            lw = 0.0 if lw < 0.0 else (1.0 if lw > 1.0 else lw)
-            S[S_LWT, k] = lw
-            w[k] = sig_wt(lw, P[P_SIG_GAIN, k], P[P_SIG_OFF, k])
+            _apply_row(k, k + 1, w, S, P[P_SOFT_BOUND, k] != 0.0, P[P_SIG_GAIN, k], P[P_SIG_OFF, k])
 
 
 @njit(cache=True)

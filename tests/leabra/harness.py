@@ -24,12 +24,18 @@ from numba import njit, typed
 
 from runtime.models.leabra import M_LEARN, M_PHASE, M_TRIAL_START, N_MODS, update
 from runtime.rng import new_state
-from runtime.synapses.xcal import learn, propagate
+from runtime.synapses.xcal import XCAL, learn, propagate
+
+
+def _xcal_params() -> dict:
+    return XCAL.params
 
 __all__ = ["Harness", "run_ticks", "learn_all"]
 
 
-@njit(cache=True)
+# Not cached on disk: Numba's cache does not notice changes in callees defined in
+# other files (the kernels), so cached glue could run stale kernel code.
+@njit(cache=False)
 def run_ticks(n_ticks, t0, start_trial, P, S, I, out, fired, seg, G, L, mods, rng,
               groups, ring, gate, rec_s_rows, rec_l_rows, rec_s, rec_l) -> int:
     """Run ``n_ticks`` ticks from tick ``t0``; returns the next tick number.
@@ -67,7 +73,7 @@ def run_ticks(n_ticks, t0, start_trial, P, S, I, out, fired, seg, G, L, mods, rn
     return t0 + n_ticks
 
 
-@njit(cache=True)
+@njit(cache=False)
 def learn_all(t, S, out, fired, groups, mods, gate, empty_i) -> None:
     """Call the xcal learn kernel of every group (``mods[M_LEARN]`` decides)."""
     for gi in range(len(groups)):
@@ -106,6 +112,12 @@ class Harness:
         self.t = 0
         self.groups = groups
         tl = typed.List()
+        if not groups:
+            # a typed list needs an item type: add one empty group
+            zi = np.zeros(0, dtype=np.int64)
+            groups = [{"indptr": np.zeros(n + 1, dtype=np.int64), "post_idx": zi, "pre_idx": zi,
+                       "delay": zi, "w": np.zeros(0, dtype=np.float32), "S": np.zeros((5, 0)),
+                       "P": np.zeros((len(_xcal_params()), 0)), "receptor": 0}]
         for g in groups:
             tl.append((g["indptr"], g["post_idx"], g["pre_idx"], g["delay"], g["w"],
                        g["S"], _a_layout(g["P"]), np.int64(g["receptor"])))
