@@ -107,19 +107,23 @@ def get_array(con: sqlite3.Connection, array_id: int) -> np.ndarray:
     if dtype not in _DTYPES:
         raise DatabaseError(f"array {array_id} has unknown dtype {dtype!r}")
     shape = tuple(json.loads(shape_s))
-    buf = bytearray(nbytes)
+    dt = np.dtype(dtype).newbyteorder("<")
+    count = int(np.prod(shape, dtype=np.int64))
+    if count * dt.itemsize != nbytes:
+        raise DatabaseError(f"array {array_id} has shape {shape} but {nbytes} bytes")
+    out = np.empty(count, dtype=dt)  # chunks are copied once, straight into place
+    raw = out.view(np.uint8)
     pos = 0
     for (chunk,) in con.execute(
         "SELECT data FROM array_chunks WHERE array_id=? ORDER BY seq", (array_id,)
     ):
-        buf[pos:pos + len(chunk)] = chunk
+        if pos + len(chunk) > nbytes:
+            raise DatabaseError(f"array {array_id} has more bytes than recorded")
+        raw[pos:pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         pos += len(chunk)
     if pos != nbytes:
         raise DatabaseError(f"array {array_id} is truncated ({pos} of {nbytes} bytes)")
-    arr = np.frombuffer(buf, dtype=np.dtype(dtype).newbyteorder("<"))
-    if int(np.prod(shape, dtype=np.int64)) != arr.size:
-        raise DatabaseError(f"array {array_id} has shape {shape} but {arr.size} elements")
-    return arr.astype(np.dtype(dtype), copy=False).reshape(shape)
+    return out.astype(np.dtype(dtype), copy=False).reshape(shape)
 
 
 def get_named_array(con: sqlite3.Connection, owner: str, name: str) -> np.ndarray | None:

@@ -302,35 +302,46 @@ class Network:
             for j, pr in enumerate(prs):
                 _, s0, _ = self._where[pr.pre]
                 _, t0, _ = self._where[pr.post]
-                pre_l.append(pr.pre_idx.astype(np.int32) + s0)
-                post_l.append(pr.post_idx.astype(np.int32) + t0)
-                w_l.append(pr.weight.astype(np.float64))
-                d_l.append(pr.delay.astype(np.int32))
+                # no copies when dtypes already match and offsets are 0 (big brains)
+                pre_j = pr.pre_idx.astype(np.int32, copy=False)
+                post_j = pr.post_idx.astype(np.int32, copy=False)
+                pre_l.append(pre_j + s0 if s0 else pre_j)
+                post_l.append(post_j + t0 if t0 else post_j)
+                w_l.append(pr.weight.astype(np.float64, copy=False))
+                d_l.append(pr.delay.astype(np.int32, copy=False))
                 Pj = _param_matrix(model.params, pr.params, pr.count, f"projection {pr.name!r}")
                 if model.needs_gate and pr.gate is not None:
                     # gate_unit: local to the gate population -> local to the gate's block
                     Pj[list(model.params).index("gate_unit")] += self._where[pr.gate][1]
                 P_l.append(Pj)
                 proj_l.append(np.full(pr.count, j, np.int32))
-            pre = np.concatenate(pre_l)
-            post = np.concatenate(post_l)
+            one = len(prs) == 1
+
+            def merged(parts: list[np.ndarray]) -> np.ndarray:
+                return parts[0] if one else np.concatenate(parts)
+
+            pre = merged(pre_l)
+            post = merged(post_l)
             n_pre = self.blocks[bpre].n
             order = order_by_pre(pre, n_pre)
-            if order is None:
-                order = slice(None)
-            P = np.ascontiguousarray(np.concatenate(P_l, axis=1)[:, order])
-            w = np.concatenate(w_l)[order]
+
+            def ordered(a: np.ndarray) -> np.ndarray:
+                return a if order is None else a[..., order]
+
+            pre, post = ordered(pre), ordered(post)
+            P = np.ascontiguousarray(ordered(P_l[0] if one else np.concatenate(P_l, axis=1)))
+            w = ordered(merged(w_l))
             gate_t = None
             if gate is not None:  # the gate block's whole out array; gate_unit indexes it
                 gate_t = (gate, 0, self.blocks[gate].n)
             elif model.needs_gate:
                 raise BraincError(f"projection {prs[0].name!r}: synapse {syn!r} needs a gate population")
             pw = Pathway(model=model, pre=bpre, post=bpost, receptor=int(receptor), gate=gate_t,
-                         projections=[p.name for p in prs], indptr=dbio.csr_indptr(pre[order], n_pre),
-                         post_idx=post[order], pre_idx=pre[order], delay=np.concatenate(d_l)[order], w=w,
+                         projections=[p.name for p in prs], indptr=dbio.csr_indptr(pre, n_pre),
+                         post_idx=post, pre_idx=pre, delay=ordered(merged(d_l)), w=w,
                          S=np.empty(0), P=P, X=np.array([v.default for v in model.pathway_state.values()],
                                                          dtype=np.float64),
-                         proj=np.concatenate(proj_l)[order])
+                         proj=ordered(merged(proj_l)))
             pw.S = np.ascontiguousarray(model.init_state(w, P), dtype=np.float64)
             if hasattr(model, "init_pathway_state"):  # pathway state sized by the network (post history)
                 pw.X = np.ascontiguousarray(model.init_pathway_state(

@@ -29,6 +29,7 @@ instantaneous relaxation.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -36,9 +37,11 @@ from numba import njit
 
 from ..registry import SynapseModel, Var, register
 from .fixed import route
-from .plastic import NEVER
 
 __all__ = ["Facilitating", "Depressing", "propagate", "stp_train"]
+
+#: "no spike yet": far enough in the past that the synapse is fully rested
+NEVER = -1.0e12
 
 P_U, P_TAU_FAC, P_TAU_REC = range(3)
 S_U, S_X, S_T_LAST = range(3)
@@ -55,21 +58,20 @@ def _relax(lag_ms, tau):
     """exp(-lag/tau), with tau <= 0 meaning instantaneous relaxation."""
     if tau <= 0.0:
         return 0.0
-    return np.exp(-lag_ms / tau)
+    a = lag_ms / tau
+    if a > 700.0:  # fully relaxed (and exp's underflow path is slow)
+        return 0.0
+    return math.exp(-a)
 
 
 @njit(cache=True, inline="always")
-def stp_spike(S, P, s, t, dt):
-    """Advance synapse ``s`` to a spike at tick ``t``; return the factor
-    u_n x / U that multiplies w (1.0 for the first spike after a long rest)."""
-    lag = (t - S[S_T_LAST, s]) * dt
-    U = P[P_U, s]
-    u = U + S[S_U, s] * _relax(lag, P[P_TAU_FAC, s]) * (1.0 - U)
-    x = 1.0 - (1.0 - S[S_X, s]) * _relax(lag, P[P_TAU_REC, s])
-    S[S_U, s] = u
-    S[S_X, s] = x * (1.0 - u)
-    S[S_T_LAST, s] = t
-    return (u / U) * x  # u/U first: exactly 1.0 after a long rest
+def stp_spike(u_last, x_last, lag_ms, U, tau_fac, tau_rec):
+    """A spike ``lag_ms`` after the previous one (state after it: ``u_last``,
+    ``x_last``): returns (u_n x / U, u_n, x after the spike). The first factor
+    multiplies w; it is exactly 1.0 after a long rest (u_n = U, x = 1)."""
+    u = U + u_last * _relax(lag_ms, tau_fac) * (1.0 - U)
+    x = 1.0 - (1.0 - x_last) * _relax(lag_ms, tau_rec)
+    return (u / U) * x, u, x * (1.0 - u)
 
 
 @njit(cache=True)
@@ -81,8 +83,13 @@ def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S,
     for q in range(n_fired):
         i = pre_fired[q]
         for s in range(indptr[i], indptr[i + 1]):
+            f, u, x = stp_spike(S[S_U, s], S[S_X, s], (t - S[S_T_LAST, s]) * dt, P[P_U, s], P[P_TAU_FAC, s],
+                                P[P_TAU_REC, s])
+            S[S_U, s] = u
+            S[S_X, s] = x
+            S[S_T_LAST, s] = t
             ws = w[s]
-            ring[(t + delay[s]) % D, route(receptor, ws), post_idx[s]] += ws * stp_spike(S, P, s, t, dt)
+            ring[(t + delay[s]) % D, route(receptor, ws), post_idx[s]] += ws * f
 
 
 def stp_train(w: float, U: float, tau_fac: float, tau_rec: float, ticks: Any, dt: float = 1.0) -> np.ndarray:
