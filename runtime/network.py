@@ -34,6 +34,8 @@ RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
 #: modulator channels every network has, in the fixed order of runtime/modulators.py
 DEFAULT_MODULATORS = MOD_NAMES
 PULSE_MODULATORS = MOD_PULSES
+#: projections larger than this (synapses) are not merged with others into a pathway
+MERGE_LIMIT = 1_000_000
 
 
 def _param_matrix(spec: dict[str, Any], values: dict[str, Any], n: int, what: str) -> np.ndarray:
@@ -294,9 +296,12 @@ class Network:
             bpre, _, _ = self._where[pr.pre]
             bpost, _, _ = self._where[pr.post]
             gate_block = self._where[pr.gate][0] if pr.gate is not None else None
-            key = (pr.synapse, bpre, bpost, pr.receptor, gate_block)
+            # merging saves kernel calls per tick for many small projections; a big
+            # projection keeps its own pathway so loading it needs no reordering copy
+            alone = pr.name if pr.count > MERGE_LIMIT else None
+            key = (pr.synapse, bpre, bpost, pr.receptor, gate_block, alone)
             groups.setdefault(key, []).append(pr)
-        for (syn, bpre, bpost, receptor, gate), prs in groups.items():
+        for (syn, bpre, bpost, receptor, gate, _alone), prs in groups.items():
             model = synapse_model(syn)
             pre_l, post_l, w_l, d_l, P_l, proj_l = [], [], [], [], [], []
             for j, pr in enumerate(prs):
