@@ -69,7 +69,7 @@ class LoopShape:
 
 def block_args(k: int) -> list[str]:
     return [f"b{k}_{x}" for x in ("P", "S", "I", "out", "fired", "seg", "G", "L", "rng", "ring",
-                                  "inj", "gid", "recmask", "nf")]
+                                  "inj", "gid", "recmask", "nf", "injon")]
 
 
 def pathway_args(k: int) -> list[str]:
@@ -131,7 +131,7 @@ def generate(shape: LoopShape) -> str:
     w("    for step in range(n_ticks):")
     w("        t = t0 + step")
     for k in range(len(shape.blocks)):
-        w(f"        deliver(t, b{k}_I, b{k}_ring, b{k}_inj)")
+        w(f"        deliver(t, b{k}_I, b{k}_ring, b{k}_inj, b{k}_injon)")
     for k, d in enumerate(shape.devices):
         b = d.block
         w(f"        E{k}(t, dt, d{k}_P, d{k}_S, d{k}_ptr, d{k}_idx, d{k}_w, d{k}_delay, d{k}_receptor, "

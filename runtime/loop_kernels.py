@@ -9,14 +9,23 @@ OK, NAN, RUNAWAY = 0, 1, 2
 
 
 @njit(cache=True, inline="always")
-def deliver(t, I, ring, inj):
-    """I <- ring[t mod D] + inj, then clear the ring slot (ring: [D, n_rec, n])."""
-    D = ring.shape[0]
-    slot = t % D
+def deliver(t, I, ring, inj, injon):
+    """I <- ring[t mod D] (+ inj when ``injon[0]``), then clear the ring slot.
+    Memory-bound: row views keep it a streaming copy, and the injected input
+    is read only while something is injected."""
+    R = ring[t % ring.shape[0]]
     for r in range(I.shape[0]):
-        for i in range(I.shape[1]):
-            I[r, i] = ring[slot, r, i] + inj[r, i]
-            ring[slot, r, i] = 0.0
+        Ir = I[r]
+        Rr = R[r]
+        if injon[0]:
+            Jr = inj[r]
+            for i in range(Ir.shape[0]):
+                Ir[i] = Rr[i] + Jr[i]
+                Rr[i] = 0.0
+        else:
+            for i in range(Ir.shape[0]):
+                Ir[i] = Rr[i]
+                Rr[i] = 0.0
 
 
 @njit(cache=True)

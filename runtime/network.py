@@ -70,6 +70,7 @@ class Block:
     inj: np.ndarray = field(default=None)  # type: ignore[assignment]
     recmask: np.ndarray = field(default=None)  # type: ignore[assignment]
     nf: np.ndarray = field(default=None)  # type: ignore[assignment]
+    injon: np.ndarray = field(default_factory=lambda: np.zeros(1, np.uint8))  # 1 while inj is non-zero
 
     @property
     def n(self) -> int:
@@ -77,12 +78,12 @@ class Block:
 
     def args(self) -> list[np.ndarray]:
         return [self.P, self.S, self.I, self.out, self.fired, self.seg, self.G, self.L, self.rng,
-                self.ring, self.inj, self.gid, self.recmask, self.nf]
+                self.ring, self.inj, self.gid, self.recmask, self.nf, self.injon]
 
     def arrays(self) -> dict[str, np.ndarray]:
         """State that a checkpoint must hold."""
         return {"S": self.S, "L": self.L, "rng": self.rng, "ring": self.ring, "inj": self.inj,
-                "recmask": self.recmask, "out": self.out}
+                "recmask": self.recmask, "out": self.out, "injon": self.injon}
 
 
 @dataclass
@@ -341,6 +342,8 @@ class Network:
                 gate_t = (gate, 0, self.blocks[gate].n)
             elif model.needs_gate:
                 raise BraincError(f"projection {prs[0].name!r}: synapse {syn!r} needs a gate population")
+            if receptor == SIGN_ROUTED and len(self.blocks[bpost].model.receptors) == 1:
+                receptor = 0  # one input row: excitatory and inhibitory weights sum there
             pw = Pathway(model=model, pre=bpre, post=bpost, receptor=int(receptor), gate=gate_t,
                          projections=[p.name for p in prs], indptr=dbio.csr_indptr(pre, n_pre),
                          post_idx=post, pre_idx=pre, delay=ordered(merged(d_l)), w=w,
@@ -389,6 +392,8 @@ class Network:
             delay = np.concatenate([np.broadcast_to(np.asarray(tg.delay, np.int32), tg.indices.shape)
                                     for _, tg, _ in items])
             rng = np.stack([new_state(stream_seed(self.seed, f"device:{n}")) for n in names])
+            if receptor == SIGN_ROUTED and len(self.blocks[b].model.receptors) == 1:
+                receptor = 0
             self.devices.append(DeviceGroup(model_name, b, names, P, S, ptr, idx, np.ascontiguousarray(w),
                                             np.ascontiguousarray(delay), int(receptor), rng))
 
@@ -577,7 +582,9 @@ class Network:
         self.backend.sync(self)
         b, idx = self._locate(target)
         r = self._receptor_index(self.blocks[b], receptor, f"inject({target!r})")
-        self.blocks[b].inj[max(r, 0), idx] = values
+        blk = self.blocks[b]
+        blk.inj[max(r, 0), idx] = values
+        blk.injon[0] = 1 if np.any(blk.inj != 0.0) else 0
         self.backend.push(self)
 
     def modulator(self, name: str) -> float:

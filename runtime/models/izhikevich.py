@@ -20,7 +20,7 @@ step for u, with v *bounded in both half-steps*:
 
 A spike is emitted when v >= v_peak after either half-step; v is then reset to
 c and u incremented by d at the end of the tick, so no overshoot persists.
-Input from both receptors is summed into I (inhibitory weights are negative).
+All input arrives in one receptor row ``syn`` (inhibitory weights are negative).
 """
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ class Izhikevich(NeuronModel):
         "v": Var(-65.0, "mV", "membrane potential"),
         "u": Var(-13.0, "mV", "recovery variable (initialised to b * v)"),
     }
-    receptors = ("exc", "inh")
+    # one input row: the model sums excitatory and inhibitory input anyway, and
+    # a single row halves the memory traffic of delivering the ring each tick
+    receptors = ("syn",)
     voltage = "v"
     update = update
 

@@ -74,6 +74,7 @@ def delivered(net: Network, pop: str, unit: int) -> np.ndarray:
 def _set_inj(net: Network, pop: str, unit: int, value: float) -> None:
     blk, i = unit_index(net, pop, unit)
     net.blocks[blk].inj[0, i] = value
+    net.blocks[blk].injon[0] = 1  # the loop reads inj only while this is set
 
 
 def unit_index(net: Network, pop: str, unit: int) -> tuple[int, int]:
