@@ -150,6 +150,8 @@ class Builder:
             for (nname, model, typ, count, params) in child.nodes:
                 tpl.nodes.append((f"{sub.name}.{nname}", model, typ, count, params))
             for (a, b, syn) in child.synapses:
+                if syn.gate is not None:  # the gate node is named inside the sub-component too
+                    syn = syn.model_copy(update={"gate": f"{sub.name}.{syn.gate}"})
                 tpl.synapses.append((f"{sub.name}.{a}", f"{sub.name}.{b}", syn))
             for tname, members in child.terminals.items():
                 tpl.terminals[f"{sub.name}.{tname}"] = [f"{sub.name}.{m}" for m in members]

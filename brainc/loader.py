@@ -23,7 +23,8 @@ LIBRARY = Path(__file__).resolve().parent.parent / "components"
 
 
 def _no_dup_loader() -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
+    # libyaml's C parser when available (~5x faster on large component libraries)
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         pass
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
