@@ -19,6 +19,17 @@ class ConnectError(ValueError):
 
 
 @njit(cache=True)
+def _grow(pre, post):
+    """Double the capacity of the (pre, post) output buffers."""
+    cap = 2 * pre.shape[0]
+    pre2 = np.empty(cap, np.int64)
+    post2 = np.empty(cap, np.int64)
+    pre2[:pre.shape[0]] = pre
+    post2[:post.shape[0]] = post
+    return pre2, post2
+
+
+@njit(cache=True)
 def _bernoulli_rows(n_pre, n_post, p, pre_ids, post_ids, no_autapse, s):
     # geometric skipping: the gap to the next success is Geometric(p), exact and O(hits)
     cap = max(16, int(n_pre * n_post * p * 1.2) + 64)
@@ -42,14 +53,8 @@ def _bernoulli_rows(n_pre, n_post, p, pre_ids, post_ids, no_autapse, s):
                 break
             if no_autapse and pre_ids[i] == post_ids[j]:
                 continue
-            if m == cap:
-                cap *= 2
-                pre2 = np.empty(cap, np.int64)
-                post2 = np.empty(cap, np.int64)
-                pre2[:m] = pre[:m]
-                post2[:m] = post[:m]
-                pre = pre2
-                post = post2
+            if m == pre.shape[0]:
+                pre, post = _grow(pre, post)
             pre[m] = i
             post[m] = j
             m += 1
@@ -78,14 +83,8 @@ def _proximity(pos_pre, pos_post, p, sigma, cutoff, pre_ids, post_ids, no_autaps
                 continue
             if uniform(s) >= p * np.exp(-d2 * inv):
                 continue
-            if m == cap:
-                cap *= 2
-                pre2 = np.empty(cap, np.int64)
-                post2 = np.empty(cap, np.int64)
-                pre2[:m] = pre[:m]
-                post2[:m] = post[:m]
-                pre = pre2
-                post = post2
+            if m == pre.shape[0]:
+                pre, post = _grow(pre, post)
             pre[m] = i
             post[m] = j
             m += 1

@@ -12,6 +12,7 @@ failed compile never leaves a half-written database behind. See docs/database.md
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -255,8 +256,10 @@ def content_hash(path: str | os.PathLike) -> str:
         con.close()
 
 
-def write_atomic(brain: Brain, path: str | os.PathLike) -> Path:
-    """Write ``brain`` to ``path`` via a temporary file + rename."""
+@contextlib.contextmanager
+def atomic_sqlite(path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
+    """A connection to a temporary file next to ``path``, committed and renamed
+    onto ``path`` when the block ends; on any error nothing is left behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -267,7 +270,7 @@ def write_atomic(brain: Brain, path: str | os.PathLike) -> Path:
             con.execute("PRAGMA journal_mode=OFF")
             con.execute("PRAGMA synchronous=OFF")
             with con:
-                write_into(con, brain)
+                yield con
         finally:
             con.close()
         os.replace(tmp, path)
@@ -275,7 +278,13 @@ def write_atomic(brain: Brain, path: str | os.PathLike) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+
+
+def write_atomic(brain: Brain, path: str | os.PathLike) -> Path:
+    """Write ``brain`` to ``path`` via a temporary file + rename."""
+    with atomic_sqlite(path) as con:
+        write_into(con, brain)
+    return Path(path)
 
 
 # ----------------------------------------------------------------------------- read

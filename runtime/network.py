@@ -637,46 +637,31 @@ class Network:
         """Write a self-contained checkpoint (network + all state, delay rings
         and RNG states included) atomically; :func:`runtime.resume` continues it."""
         self.backend.sync(self)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            con = sqlite3.connect(tmp)
-            try:
-                con.execute("PRAGMA journal_mode=OFF")
-                with con:
-                    dbio.write_into(con, self.brain)
-                    con.execute("CREATE TABLE checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                    info = {"t": self.t, "seed": self.seed, "mods": self.mods.tolist(),
-                            "modulator_names": self.modulator_names, "source": self.source or ""}
-                    con.execute("INSERT INTO checkpoint VALUES ('state', ?)", (json.dumps(info),))
-                    for k, blk in enumerate(self.blocks):
-                        for name, arr in blk.arrays().items():
-                            dbio.put_array(con, f"state:block:{k}", name, arr)
-                    for k, pw in enumerate(self.pathways):
-                        for name, arr in pw.arrays().items():
-                            dbio.put_array(con, f"state:pathway:{k}", name, arr)
-                    for k, dg in enumerate(self.devices):
-                        dbio.put_array(con, f"state:device:{k}", "S", dg.S)
-                        dbio.put_array(con, f"state:device:{k}", "rng", dg.rng)
-                    t, u = self.spikes()
-                    dbio.put_array(con, "state:spikes", "tick", t)
-                    dbio.put_array(con, "state:spikes", "unit", u)
-                    if self.env is not None:
-                        for name, arr in self.env.arrays().items():
-                            dbio.put_array(con, "state:env", name, arr)
-                    for k, host in enumerate(self.hosts):
-                        for name, arr in host.arrays().items():
-                            dbio.put_array(con, f"state:host:{k}", name, arr)
-            finally:
-                con.close()
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return path
+        with dbio.atomic_sqlite(path) as con:
+            dbio.write_into(con, self.brain)
+            con.execute("CREATE TABLE checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            info = {"t": self.t, "seed": self.seed, "mods": self.mods.tolist(),
+                    "modulator_names": self.modulator_names, "source": self.source or ""}
+            con.execute("INSERT INTO checkpoint VALUES ('state', ?)", (json.dumps(info),))
+            for k, blk in enumerate(self.blocks):
+                for name, arr in blk.arrays().items():
+                    dbio.put_array(con, f"state:block:{k}", name, arr)
+            for k, pw in enumerate(self.pathways):
+                for name, arr in pw.arrays().items():
+                    dbio.put_array(con, f"state:pathway:{k}", name, arr)
+            for k, dg in enumerate(self.devices):
+                dbio.put_array(con, f"state:device:{k}", "S", dg.S)
+                dbio.put_array(con, f"state:device:{k}", "rng", dg.rng)
+            t, u = self.spikes()
+            dbio.put_array(con, "state:spikes", "tick", t)
+            dbio.put_array(con, "state:spikes", "unit", u)
+            if self.env is not None:
+                for name, arr in self.env.arrays().items():
+                    dbio.put_array(con, "state:env", name, arr)
+            for k, host in enumerate(self.hosts):
+                for name, arr in host.arrays().items():
+                    dbio.put_array(con, f"state:host:{k}", name, arr)
+        return Path(path)
 
     def _restore(self, con: sqlite3.Connection) -> None:
         row = con.execute("SELECT value FROM checkpoint WHERE key='state'").fetchone()
