@@ -1,5 +1,9 @@
 """Leabra family benchmarks (numbers recorded in docs/leabra.md).
 
+Every network runs on the product path: brainc.leabra.Net lowers to a recipe,
+compiles to the IR and runs on runtime.network.Network (numba backend, one
+fused loop; a trial = 3 runtime calls).
+
 1. Iris: 500 training epochs (120 trials of 50 minus + 25 plus cycles + learn)
    of the Leabra7 Iris network (40 -> 23 -> 3 with feedback) through the
    Python API, on one core. Target: <= 60 s (Leabra7: ~1 ms per cycle).
@@ -97,7 +101,7 @@ def bench_big(n: int, feedback: bool, trials: int, reps: int = 3) -> dict[str, f
         c0 = time.process_time()
         for k in range(trials):
             trial(*pats[k % len(pats)])
-            senders.append(int(np.count_nonzero(net.arrays()["S"][lu.S_ACT_SENT])))
+            senders.append(int(np.count_nonzero(net.S[lu.S_ACT_SENT])))
         best = max(best, trials * 100 / (time.perf_counter() - t0))
         best_cpu = max(best_cpu, trials * 100 / (time.process_time() - c0))
     # pure cycling (no learning / trial overhead)
@@ -110,7 +114,7 @@ def bench_big(n: int, feedback: bool, trials: int, reps: int = 3) -> dict[str, f
         net.minus_phase_cycle(500)
         cyc = max(cyc, 500 / (time.perf_counter() - t0))
         cyc_cpu = max(cyc_cpu, 500 / (time.process_time() - c0))
-    n_syn = sum(g["w"].shape[0] for g in net.arrays()["projections"].values())
+    n_syn = sum(pw.w.shape[0] for pw in net.network.pathways)
     return {"units_per_layer": n, "feedback": feedback, "synapses": n_syn,
             "cycles_per_s_with_learning": best, "cycles_per_s_with_learning_cpu": best_cpu,
             "cycles_per_s_cycling": cyc, "cycles_per_s_cycling_cpu": cyc_cpu,

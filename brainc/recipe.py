@@ -254,8 +254,12 @@ class LeabraProjection(Strict):
     from_: str = Field(alias="from")
     to: str
     pattern: Literal["full", "one_to_one", "sparse"] = "full"
-    p: float = Field(1.0, ge=0.0, le=1.0, description="sparse: connection probability")
-    weight: Value = Field(default_factory=lambda: Distribution(dist="uniform", low=0.25, high=0.75))
+    p: float = Field(1.0, ge=0.0, le=1.0, description="probability of keeping each connection of the pattern "
+                     "(sparse = full with p < 1)")
+    weight: Value = Field(default_factory=lambda: Distribution(dist="uniform", low=0.25, high=0.75),
+                          description="initial weight (clipped to [0, 1])")
+    receptor: Literal["exc", "inh"] = Field("exc", description="inh: an inhibitory projection (gi_syn)")
+    sym: bool = Field(True, description="take the reciprocal projection's initial weights (emergent InitWtSym)")
     params: dict[str, float] = Field(default_factory=dict, description="projection parameters (ProjnSpec)")
 
 

@@ -180,7 +180,10 @@ def generate(shape: LoopShape) -> str:
         w(f"                return step + 1, rec_n, bad, {k}")
         w(f"            counts[{k}] = 0")
     w("            window[0] = 0")
-    w("        if rec_n + " + " + ".join(f"b{k}_out.shape[0]" for k in range(len(shape.blocks))) + " > cap:")
+    # return early to drain the spike buffer or a full state recorder
+    full = " or ".join([f"rec_n + {' + '.join(f'b{k}_out.shape[0]' for k in range(len(shape.blocks)))} > cap"]
+                       + [f"r{k}_n[0] >= r{k}_buf.shape[0]" for k in range(shape.n_state_recorders)])
+    w(f"        if {full}:")
     w("            return step + 1, rec_n, 0, -1")
     w("    return n_ticks, rec_n, 0, -1")
     return "\n".join(L) + "\n"

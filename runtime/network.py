@@ -350,7 +350,9 @@ class Network:
                          S=np.empty(0), P=P, X=np.array([v.default for v in model.pathway_state.values()],
                                                          dtype=np.float64),
                          proj=ordered(merged(proj_l)))
-            pw.S = np.ascontiguousarray(model.init_state(w, P), dtype=np.float64)
+            if model.plastic and pw.w is prs[0].weight:
+                pw.w = pw.w.copy()  # learning must not rewrite the IR (the database's initial network)
+            pw.S = np.ascontiguousarray(model.init_state(pw.w, P), dtype=np.float64)
             if hasattr(model, "init_pathway_state"):  # pathway state sized by the network (post history)
                 pw.X = np.ascontiguousarray(model.init_pathway_state(
                     pw, self.blocks[bpre].n, self.blocks[bpost].n, self.dt), dtype=np.float64)
@@ -391,7 +393,14 @@ class Network:
                                 for _, tg, _ in items])
             delay = np.concatenate([np.broadcast_to(np.asarray(tg.delay, np.int32), tg.indices.shape)
                                     for _, tg, _ in items])
-            rng = np.stack([new_state(stream_seed(self.seed, f"device:{n}")) for n in names])
+            # one stream per (device, target list): two target lists of one device
+            # in the same block must not receive identical trains
+            seqs: dict[str, int] = {}
+            keys = []
+            for n in names:
+                keys.append(f"device:{n}" if n not in seqs else f"device:{n}:{seqs[n]}")
+                seqs[n] = seqs.get(n, 0) + 1
+            rng = np.stack([new_state(stream_seed(self.seed, k)) for k in keys])
             if receptor == SIGN_ROUTED and len(self.blocks[b].model.receptors) == 1:
                 receptor = 0
             self.devices.append(DeviceGroup(model_name, b, names, P, S, ptr, idx, np.ascontiguousarray(w),

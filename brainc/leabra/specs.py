@@ -279,3 +279,71 @@ for _row, _var in XCAL.params.items():
     ProjnSpec._fields[_name] = bool(_var.default) if _name in _BOOL_PROJN else _var.default
 ProjnSpec._fields.update({"dist": None, "projn_type": "full", "sparsity": 1.0, "sym": True,
                           "inhibitory": False, "log_on_trial": (), "log_on_epoch": (), "log_on_batch": ()})
+
+
+# ---------------------------------------------------------------------------
+# conversions: spec <-> plain dicts (checkpoints) and recipe rows (recipes)
+
+def dist_from_dict(d: dict[str, Any]) -> Scalar | Uniform | Gaussian:
+    """Inverse of ``Scalar/Uniform/Gaussian.to_dict``."""
+    kind = d.get("dist")
+    if kind == "scalar":
+        return Scalar(float(d["value"]))
+    if kind == "uniform":
+        return Uniform(float(d["low"]), float(d["high"]))
+    if kind == "gaussian":
+        return Gaussian(float(d["mean"]), float(d["var"]))
+    raise ValueError(f"unknown weight distribution {d!r}")
+
+
+def spec_from_dict(cls: type, d: dict[str, Any]) -> Any:
+    """Inverse of ``spec.to_dict()`` for UnitSpec, LayerSpec and ProjnSpec."""
+    kw = dict(d)
+    if cls is LayerSpec and isinstance(kw.get("unit_spec"), dict):
+        kw["unit_spec"] = UnitSpec(**kw["unit_spec"])
+    if cls is ProjnSpec and isinstance(kw.get("dist"), dict):
+        kw["dist"] = dist_from_dict(kw["dist"])
+    return cls(**kw)
+
+
+def unit_spec_from_rows(rows: dict[str, float]) -> UnitSpec:
+    """A UnitSpec from ``leabra`` P-row values (a recipe layer's ``unit``)."""
+    inv = {v: k for k, v in UNIT_ALIASES.items()}
+    inv_fun = {v: k for k, v in ACT_FUNS.items()}
+    kw: dict[str, Any] = {}
+    for row, v in rows.items():
+        name = inv.get(row, row)
+        if name == "act_fun":
+            if float(v) not in inv_fun:
+                raise ValueError(f"unit parameter act_fun must be one of {sorted(inv_fun)}, got {v!r}")
+            kw[name] = inv_fun[float(v)]
+        else:
+            kw[name] = bool(v) if name in _BOOL_UNIT else float(v)
+    return UnitSpec(**kw)
+
+
+def layer_spec_from_rows(rows: dict[str, float], unit_spec: UnitSpec | None = None) -> LayerSpec:
+    """A LayerSpec from ``leabra`` G-row values (a recipe layer's ``layer``)."""
+    inv = {v: k for k, v in LAYER_ALIASES.items()}
+    inv_type = {float(v): k for k, v in INHIBITION_TYPES.items()}
+    kw: dict[str, Any] = {"unit_spec": unit_spec}
+    for row, v in rows.items():
+        name = inv.get(row, row)
+        if name == "inhibition_type":
+            if float(v) not in inv_type:
+                raise ValueError(f"layer parameter inhib_type must be one of {sorted(inv_type)}, got {v!r}")
+            kw[name] = inv_type[float(v)]
+        else:
+            kw[name] = bool(v) if name in _BOOL_LAYER else float(v)
+    return LayerSpec(**kw)
+
+
+def projn_spec_from_rows(rows: dict[str, float], **extra: Any) -> ProjnSpec:
+    """A ProjnSpec from ``xcal`` P-row values (a recipe projection's ``params``)
+    plus API-only fields (``dist``, ``projn_type``, ``sparsity``, ``sym``, ``inhibitory``)."""
+    inv = {v: k for k, v in PROJN_ALIASES.items()}
+    kw: dict[str, Any] = dict(extra)
+    for row, v in rows.items():
+        name = inv.get(row, row)
+        kw[name] = bool(v) if name in _BOOL_PROJN else float(v)
+    return ProjnSpec(**kw)

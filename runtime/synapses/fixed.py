@@ -21,12 +21,16 @@ def route(receptor, w):
 
 @njit(cache=True)
 def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor, ring, gate_out, mods):
+    """Each emitter's CSR row adds ``w * out`` into the post ring at ``t + delay``.
+    ``out`` is 1.0 for a spike (exact), or the multiplicity m of a NEST parrot
+    neuron that repeats m coincident spikes as one event."""
     D = ring.shape[0]
     base = t % D
     for q in range(n_fired):
         i = pre_fired[q]
+        m = pre_out[i]
         for s in range(indptr[i], indptr[i + 1]):
-            ws = w[s]
+            ws = w[s] * m
             slot = base + delay[s]
             if slot >= D:
                 slot -= D

@@ -49,7 +49,7 @@ for _name in ("M_LEARN", "S_AVG_S", "S_AVG_M", "S_AVG_S_LRN", "S_AVG_L", "S_AVG_
         raise ImportError(f"runtime/synapses/xcal.py: {_name} = {globals()[_name]} but the leabra model "
                           f"has {getattr(_leabra, _name)}; update the literal")
 
-__all__ = ["XCAL", "propagate", "learn", "learn_rows", "sig_wt", "sig_inv_wt", "slay_act_scale", "init_lwt"]
+__all__ = ["XCAL", "propagate", "learn", "learn_rows", "row_flags", "sig_wt", "sig_inv_wt", "slay_act_scale", "init_lwt"]
 
 _PARAMS: dict[str, Var] = {
     "learn": Var(1.0, "bool", "whether this projection learns"),
@@ -146,19 +146,59 @@ def slay_act_scale(savg: float, snu: int, ncon: float) -> float:
     return 1.0 / exp_act_n
 
 
+#: bits of the per-row flags in the pathway state ``X`` (see :func:`row_flags`)
+ROW_ONE_PROJ = 1     #: all synapses of the row belong to one projection (one gscale)
+ROW_HOMOG = 2        #: the row's learning parameters are identical (read once per row)
+ROW_CONTIG = 4       #: the row's targets are one ascending contiguous index range
+
+
+@njit(cache=True)
+def row_flags(indptr: Any, post_idx: Any, proj: Any, P: Any) -> Any:
+    """Per-CSR-row flags (float64, one per pre unit) stored as the pathway
+    state ``X``: which fast paths a row may take. The runtime merges all xcal
+    projections between two blocks into one pathway, so a row can hold runs of
+    several projections (different ``gscale`` and parameters); computing this
+    once at load time keeps the kernels from guessing per call."""
+    n_pre = indptr.shape[0] - 1
+    X = np.zeros(n_pre)
+    n_par = P.shape[0]
+    for i in range(n_pre):
+        k0 = indptr[i]
+        k1 = indptr[i + 1]
+        if k1 <= k0:
+            continue
+        one = True
+        contig = True
+        homog = True
+        for k in range(k0 + 1, k1):
+            if proj[k] != proj[k0]:
+                one = False
+            if post_idx[k] != post_idx[k - 1] + 1:
+                contig = False
+            if homog:
+                for r in range(n_par):
+                    if r != P_WT_SCALE_ABS and r != P_WT_SCALE_REL and P[r, k] != P[r, k0]:
+                        homog = False
+                        break
+        X[i] = (ROW_ONE_PROJ if one else 0) + (ROW_HOMOG if homog else 0) + (ROW_CONTIG if contig else 0)
+    return X
+
+
 @njit(cache=True, error_model="numpy")
-def propagate(t, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P,
+def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X,
               receptor, ring, gate_out, mods) -> None:
     """Send ``gscale * wt * act_sent`` of every unit that emitted into
     ``ring[(t + delay) % D, receptor, post]`` (one delay per CSR row).
 
-    ``gscale`` is uniform within a projection; when a row's first and last
-    synapse agree on it the row is sent as one AXPY (``dst += (gscale * act) *
-    w``), without reading the scale per synapse, which halves the memory
-    traffic of this memory-bound loop. (A group merging two projections with
-    different scales between the same pair of layers would need per-synapse
-    reads; the API keeps one projection per group.)"""
+    ``gscale`` is uniform within a projection (the API writes it per
+    projection); a row of one projection (``X`` flag ``ROW_ONE_PROJ``) is sent
+    as ``dst += (gscale * act) * w`` without reading the scale per synapse, and
+    as one AXPY without index indirection when its targets are contiguous
+    (``ROW_CONTIG``), which halves the memory traffic of this memory-bound
+    loop. Rows mixing projections (or ``X`` without flags) read the scale per
+    synapse."""
     D = ring.shape[0]
+    flagged = X.shape[0] == indptr.shape[0] - 1
     for f in range(n_fired):
         i = pre_fired[f]
         k0 = indptr[i]
@@ -167,13 +207,13 @@ def propagate(t, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P,
             continue
         a = pre_out[i]
         buf = ring[(t + delay[k0]) % D, receptor]
-        p0 = post_idx[k0]
-        nk = k1 - k0
-        gs0 = S[S_GSCALE, k0]
-        if gs0 == S[S_GSCALE, k1 - 1]:
-            c = gs0 * a
-            if post_idx[k1 - 1] - p0 == nk - 1:
+        fl = int(X[i]) if flagged else 0
+        if fl & ROW_ONE_PROJ:
+            c = S[S_GSCALE, k0] * a
+            if fl & ROW_CONTIG:
                 # contiguous targets (sorted row): no indirection, vectorizes
+                p0 = post_idx[k0]
+                nk = k1 - k0
                 ww = w[k0:k1]
                 dst = buf[p0:p0 + nk]
                 for j in range(nk):
@@ -214,18 +254,20 @@ def _apply_row(k0: int, k1: int, w: Any, S: Any, soft: bool, gain: float, off: f
 
 
 @njit(cache=True, error_model="numpy")
-def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
+def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P, X) -> None:
     """XCAL weight change and update over all CSR rows, with pre-synaptic
     learning averages from ``pre_S`` (indexed by CSR row) and post-synaptic ones
     from ``post_S`` (indexed by ``post_idx``). emergent ``DWtStd`` + ``WtFmDWt``.
 
-    When ``P`` is a broadcast view (one value per projection, stride 0) the
-    parameters are read once instead of per synapse."""
+    The parameters of a row flagged ``ROW_HOMOG`` in ``X`` (see
+    :func:`row_flags`), or of every row when ``P`` is a broadcast view
+    (stride 0), are read once per row instead of per synapse."""
     n_pre = indptr.shape[0] - 1
     n_syn = w.shape[0]
     if n_syn == 0:
         return
-    homog = P.strides[1] == 0
+    all_homog = P.strides[1] == 0
+    flagged = X.shape[0] == n_pre
     for i in range(n_pre):
         k0 = indptr[i]
         k1 = indptr[i + 1]
@@ -234,24 +276,24 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
         su_s = pre_S[S_AVG_S, i]
         su_m = pre_S[S_AVG_M, i]
         su_s_lrn = pre_S[S_AVG_S_LRN, i]
-        if homog:
-            if P[P_LEARN, 0] == 0.0 or (su_s < P[P_LRN_THR, 0] and su_m < P[P_LRN_THR, 0]):
+        if all_homog or (flagged and (int(X[i]) & ROW_HOMOG)):
+            if P[P_LEARN, k0] == 0.0 or (su_s < P[P_LRN_THR, k0] and su_m < P[P_LRN_THR, k0]):
                 for k in range(k0, k1):
                     S[S_DWT, k] = 0.0
                 continue
-            lrate = P[P_LRATE, 0]
-            m_lrn = P[P_M_LRN, 0]
-            set_l = P[P_SET_L_LRN, 0] != 0.0
-            l_lrn_fixed = P[P_L_LRN, 0]
-            d_thr = P[P_D_THR, 0]
-            d_rev = P[P_D_REV, 0]
-            norm_on = P[P_NORM, 0] != 0.0
-            norm_dc = 1.0 - P[P_NORM_DECAY_DT, 0]
-            norm_min = P[P_NORM_MIN, 0]
-            norm_lrc = P[P_NORM_LR_COMP, 0]
-            mom_on = P[P_MOMENTUM, 0] != 0.0
-            mom_dc = 1.0 - P[P_MOMENTUM_DT, 0]
-            mom_lrc = P[P_MOMENTUM_LR_COMP, 0]
+            lrate = P[P_LRATE, k0]
+            m_lrn = P[P_M_LRN, k0]
+            set_l = P[P_SET_L_LRN, k0] != 0.0
+            l_lrn_fixed = P[P_L_LRN, k0]
+            d_thr = P[P_D_THR, k0]
+            d_rev = P[P_D_REV, k0]
+            norm_on = P[P_NORM, k0] != 0.0
+            norm_dc = 1.0 - P[P_NORM_DECAY_DT, k0]
+            norm_min = P[P_NORM_MIN, k0]
+            norm_lrc = P[P_NORM_LR_COMP, k0]
+            mom_on = P[P_MOMENTUM, k0] != 0.0
+            mom_dc = 1.0 - P[P_MOMENTUM_DT, k0]
+            mom_lrc = P[P_MOMENTUM_LR_COMP, k0]
             max_norm = 0.0
             for k in range(k0, k1):
                 j = post_idx[k]
@@ -281,7 +323,7 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
                 # the normalizer is shared by a sender's synapses (max over the row)
                 for k in range(k0, k1):
                     S[S_NORM, k] = max_norm
-            _apply_row(k0, k1, w, S, P[P_SOFT_BOUND, 0] != 0.0, P[P_SIG_GAIN, 0], P[P_SIG_OFF, 0])
+            _apply_row(k0, k1, w, S, P[P_SOFT_BOUND, k0] != 0.0, P[P_SIG_GAIN, k0], P[P_SIG_OFF, k0])
             continue
         # general case: parameters may differ per synapse
         any_norm = False
@@ -329,12 +371,12 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P) -> None:
 
 @njit(cache=True)
 def learn(t, dt, pre_fired, n_pre, post_fired, n_post, pre_out, post_out, indptr,
-          post_idx, pre_idx, csc_ptr, csc_syn, w, S, P, post_S, gate_out, mods) -> None:
+          post_idx, pre_idx, csc_ptr, csc_syn, w, S, P, X, post_S, gate_out, mods) -> None:
     """Contract learn phase: XCAL on the tick where ``mods[M_LEARN]`` is set.
     Pre-synaptic averages come from ``post_S`` (same block; see module doc)."""
     if mods[M_LEARN] <= 0.0:
         return
-    learn_rows(post_S, post_S, indptr, post_idx, w, S, P)
+    learn_rows(post_S, post_S, indptr, post_idx, w, S, P, X)
 
 
 @register
@@ -348,6 +390,12 @@ class XCAL(SynapseModel):
     plastic = True
     propagate = propagate
     learn = learn
+
+    @classmethod
+    def init_pathway_state(cls, pw: Any, n_pre: int, n_post: int, dt: float) -> Any:
+        """``X`` = per-row fast-path flags (:func:`row_flags`), computed once from
+        the merged pathway's rows, projection ids and parameters."""
+        return row_flags(pw.indptr, pw.post_idx, pw.proj, pw.P)
 
     @classmethod
     def init_state(cls, w: Any, P: Any) -> Any:

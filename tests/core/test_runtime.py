@@ -140,3 +140,41 @@ def test_reward_is_a_one_tick_pulse() -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(BraincError, match="unknown backend"):
         Network(_two_cells(), backend="fortran")
+
+
+def test_long_state_recording_is_not_truncated() -> None:
+    from brainc.ir import Device, DeviceTarget
+
+    b = _two_cells()
+    b.devices.append(Device("vm", "voltmeter", {"record_from": ["v"], "interval": 1.0},
+                            [DeviceTarget("a", np.array([0]), np.array([1.0]), np.array([1]))]))
+    net = Network(b)
+    net.inject("a", 10.0)
+    net.run(10_000)  # more samples than one recorder buffer holds
+    t, v, cols = net.recording("vm")
+    assert t.size == 10_000 and np.array_equal(t, np.arange(10_000)) and cols == ["v[0]"]
+
+
+def test_device_target_lists_get_independent_streams() -> None:
+    from brainc.ir import Device, DeviceTarget
+
+    b = Brain("n", 0, 1.0)
+    b.populations.append(Population("p", "izhikevich", 2))
+    tg = [DeviceTarget("p", np.array([i]), np.array([1.0]), np.array([1])) for i in range(2)]
+    b.devices.append(Device("noise", "noise_current", {"std": 5.0}, tg))
+    net = Network(b)
+    net.run(200)
+    v = net.state("p", "v")
+    assert v[0] != v[1]
+
+
+def test_learning_does_not_rewrite_the_ir() -> None:
+    b = _two_cells(weight=40.0)
+    b.projections[0].synapse = "plastic"
+    before = b.projections[0].weight.copy()
+    net = Network(b)
+    net.inject("a", 30.0)
+    net.inject("b", 30.0)
+    net.run(300)
+    assert not np.array_equal(net.weights("ab")[2], before)
+    assert np.array_equal(b.projections[0].weight, before)

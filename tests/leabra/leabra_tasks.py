@@ -81,10 +81,11 @@ def build_pattern_assoc(seed: int = 0) -> lb.Net:
 
 
 def build_err_hidden(seed: int = 0, hidden: bool = True, n_hidden: int = 4,
-                     lrate: float = 0.04) -> lb.Net:
+                     lrate: float = 0.04, name: str = "leabra_net") -> lb.Net:
     """4 -> 4 -> 2 with output -> hidden feedback (Leabra7 B.3), or 4 -> 2 when
-    ``hidden`` is False."""
-    net = lb.Net(seed=seed)
+    ``hidden`` is False (recipes/leabra/hidden_task.yaml is the first, named
+    ``hidden_task``)."""
+    net = lb.Net(seed=seed, name=name)
     ls = _layer_spec()
     up = lb.ProjnSpec(lrate=lrate, dist=lb.Uniform(0.25, 0.75))
     net.new_layer("input", 4, ls)
@@ -152,9 +153,10 @@ def quantile_onehot(train: np.ndarray, test: np.ndarray, n_bins: int = 10) -> tu
 
 
 def build_iris_net(n_in: int, n_out: int = 3, n_hidden: int = 23, seed: int = 0,
-                   lrate: float = 0.02) -> lb.Net:
-    """Leabra7 B.4: input -> hidden(23) -> output with output -> hidden feedback."""
-    net = lb.Net(seed=seed)
+                   lrate: float = 0.02, name: str = "leabra_net") -> lb.Net:
+    """Leabra7 B.4: input -> hidden(23) -> output with output -> hidden feedback
+    (recipes/leabra/iris.yaml is ``build_iris_net(40, name="iris")``)."""
+    net = lb.Net(seed=seed, name=name)
     ls = _layer_spec()
     net.new_layer("input", n_in, ls)
     net.new_layer("hidden", n_hidden, ls)

@@ -161,49 +161,58 @@ def test_errors():
         net.observe("a", "unit_bogus")
     with pytest.raises(ValueError, match="unknown log frequency"):
         net.logs("minute", "a")
-    with pytest.raises(ValueError, match="weight_dtype"):
-        lb.Net(weight_dtype="float16")
+    with pytest.raises(ValueError, match="network name"):
+        lb.Net(name="a b")
 
 
 def test_recipe_dict():
-    net = lb.Net(seed=11)
+    net = lb.Net(seed=11, name="rd")
     us = lb.UnitSpec(gc_l=0.2, spk_thr=0.45)
     net.new_layer("in", 4, lb.LayerSpec(unit_spec=us))
-    net.new_layer("hid", 3, lb.LayerSpec(inhibition_type="kwta", kwta_pct=0.34))
+    net.new_layer("hid", 3, lb.LayerSpec(inhibition_type="kwta", kwta_pct=0.34, log_on_trial=("unit_act",)))
     net.new_projn("ih", "in", "hid", lb.ProjnSpec(dist=lb.Gaussian(0.5, 0.01), sparsity=0.5, lrate=0.02))
     net.new_projn("hi", "hid", "in", lb.ProjnSpec(projn_type="one_to_one", dist=lb.Scalar(0.3),
-                                                  inhibitory=True, sig_offset=1.2))
+                                                  inhibitory=True, sig_offset=1.2, sym=False))
     r = net.to_recipe_dict()
     json.dumps(r)  # plain data
-    assert r["family"] == "leabra" and r["seed"] == 11
-    assert r["modulators"] == ["leabra_phase", "leabra_trial_start", "leabra_learn"]
-    lay = {d["name"]: d for d in r["layers"]}
-    assert lay["in"]["size"] == 4 and lay["in"]["model"] == "leabra"
-    assert lay["in"]["unit_params"]["gbar_l"] == 0.2 and lay["in"]["unit_params"]["thr"] == 0.45
-    assert set(lay["in"]["unit_params"]) == set(LeabraUnit.params)
-    assert set(lay["hid"]["layer_params"]) == set(LeabraUnit.group_params)
-    assert lay["hid"]["layer_params"]["inhib_type"] == 1.0
-    pj = {d["name"]: d for d in r["projections"]}
-    assert pj["ih"]["connectivity"] == {"type": "sparse", "p": 0.5}
-    assert pj["ih"]["weights"] == {"dist": "gaussian", "mean": 0.5, "var": 0.01}
-    assert pj["ih"]["params"]["lrate"] == 0.02 and set(pj["ih"]["params"]) == set(XCAL.params)
-    assert pj["hi"]["receptor"] == "inh" and pj["hi"]["connectivity"]["type"] == "one_to_one"
-    assert pj["hi"]["params"]["sig_off"] == 1.2 and pj["hi"]["synapse"] == "xcal"
-    assert pj["ih"]["delay"] == 1 and pj["ih"]["sym"] is True
+    assert r["name"] == "rd" and r["seed"] == 11 and set(r) == {"name", "seed", "leabra"}
+    lay = {d["name"]: d for d in r["leabra"]["layers"]}
+    # only values that differ from the model defaults, by P / G row name
+    assert lay["in"] == {"name": "in", "size": 4, "unit": {"gbar_l": 0.2, "thr": 0.45}}
+    assert lay["hid"] == {"name": "hid", "size": 3, "layer": {"inhib_type": 1.0, "kwta_pct": 0.34}}
+    pj = {d["name"]: d for d in r["leabra"]["projections"]}
+    assert pj["ih"] == {"name": "ih", "from": "in", "to": "hid", "pattern": "sparse", "p": 0.5,
+                        "weight": {"dist": "normal", "mean": 0.5, "std": pytest.approx(0.1)},
+                        "params": {"lrate": 0.02}}
+    assert pj["hi"] == {"name": "hi", "from": "hid", "to": "in", "pattern": "one_to_one", "weight": 0.3,
+                        "receptor": "inh", "sym": False, "params": {"sig_off": 1.2}}
+    # it is a valid recipe, and the API's specs come back from it
+    back = lb.Net.from_recipe(r)
+    assert back.to_recipe_dict() == r
+    assert back._layers["hid"].spec.inhibition_type == "kwta"
+    assert back._projns["hi"].spec.inhibitory and back._projns["hi"].spec.sig_offset == 1.2
 
 
-def test_arrays_are_the_contract_layout():
+def test_arrays_are_the_runtime_layout():
     net = lb.Net()
     net.new_layer("a", 3)
     net.new_layer("b", 2)
     net.new_projn("ab", "a", "b")
+    net.new_projn("ba", "b", "a", lb.ProjnSpec(inhibitory=True))
     arr = net.arrays()
+    rt = arr["network"]
+    assert arr["P"] is rt.blocks[0].P and arr["S"] is rt.blocks[0].S
     assert arr["P"].shape == (len(LeabraUnit.params), 5)
     assert arr["S"].shape == (len(LeabraUnit.state), 5)
     assert arr["G"].shape == (2, len(LeabraUnit.group_params))
     assert arr["L"].shape == (2, len(LeabraUnit.group_state))
-    assert list(arr["seg"]) == [0, 3, 5]
+    assert list(arr["seg"]) == [0, 3, 5] and arr["layers"] == {"a": (0, 3), "b": (3, 5)}
     g = arr["projections"]["ab"]
-    assert list(g["indptr"]) == [0, 2, 4, 6, 6, 6]
-    assert list(g["post_idx"]) == [3, 4, 3, 4, 3, 4]
-    assert g["S"].shape == (len(XCAL.state), 6) and g["P"].shape == (len(XCAL.params), 6)
+    pw = rt.pathways[g["pathway"]]
+    assert pw.model is XCAL and pw.receptor == 0
+    assert list(pw.indptr) == [0, 2, 4, 6, 6, 6]  # CSR over the block, pre-major
+    assert list(pw.post_idx[g["synapses"]]) == [3, 4, 3, 4, 3, 4]
+    assert list(pw.delay) == [1] * 6
+    inh = rt.pathways[arr["projections"]["ba"]["pathway"]]
+    assert inh is not pw and inh.receptor == 1  # inhibitory projections: their own pathway
+    assert pw.S.shape == (len(XCAL.state), 6) and pw.P.shape == (len(XCAL.params), 6)

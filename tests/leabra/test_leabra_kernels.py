@@ -2,7 +2,8 @@
 inhibition variants, spikes, adaptation, clamping, decay, sending thresholds,
 projection paths, net-input scaling, weight symmetry and XCAL learning.
 
-Uses the interim harness (tests/leabra/harness.py) directly and through the API.
+Runs through the API (brainc.leabra.Net on runtime.Network) and, for the
+runtime without the API, on a database compiled from a recipe.
 """
 from __future__ import annotations
 
@@ -13,11 +14,7 @@ import brainc.leabra as lb
 from runtime.models import leabra as lu
 from runtime.models.leabra import LeabraUnit
 from runtime.synapses import xcal as xc
-from runtime.synapses.xcal import XCAL, propagate, sig_inv_wt, sig_wt, slay_act_scale
-
-from brainc.leabra.net import _harness_module
-
-Harness = _harness_module().Harness
+from runtime.synapses.xcal import XCAL, propagate, row_flags, sig_inv_wt, sig_wt, slay_act_scale
 
 
 def act(net, layer):
@@ -192,33 +189,46 @@ def test_send_thresholds():
     assert nf == 2 and list(fired[:2]) == [1, 2]
 
 
-def _syn_group(indptr, post, w, gscale):
+def _syn_group(indptr, post, w, gscale, proj):
     n = len(w)
     Pc = np.array([v.default for v in XCAL.params.values()])
-    P = np.broadcast_to(Pc[:, None], (len(Pc), n))
+    P = np.ascontiguousarray(np.broadcast_to(Pc[:, None], (len(Pc), n)))
     S = XCAL.init_state(np.asarray(w, float), P)
     S[xc.S_GSCALE] = gscale
-    return (np.asarray(indptr, np.int64), np.asarray(post, np.int64), np.ones(n, np.int64),
-            np.asarray(w, float), S, P)
+    ip, pi = np.asarray(indptr, np.int64), np.asarray(post, np.int32)
+    X = row_flags(ip, pi, np.asarray(proj, np.int32), P)
+    return ip, pi, np.ones(n, np.int32), np.asarray(w, float), S, P, X
 
 
 def test_propagate_paths_agree():
-    # row 0: contiguous targets; row 1: scattered; row 2: per-synapse scales
-    indptr = [0, 3, 6, 9]
-    post = [2, 3, 4, 0, 3, 5, 1, 2, 3]
-    w = np.linspace(0.1, 0.9, 9)
-    gs = np.array([0.5, 0.5, 0.5, 2.0, 2.0, 2.0, 1.0, 3.0, 1.5])
-    ip, pi, dl, ww, S, P = _syn_group(indptr, post, w, gs)
+    # row 0: one projection, contiguous targets; row 1: one projection,
+    # scattered; row 2: three projections whose first and last scales agree
+    # (the middle one's must still be read); row 3: two projections with
+    # contiguous targets (flags must not take the single-scale path)
+    indptr = [0, 3, 6, 9, 12]
+    post = [2, 3, 4, 0, 3, 5, 1, 2, 3, 0, 1, 2]
+    proj = [0, 0, 0, 1, 1, 1, 2, 3, 4, 5, 5, 6]
+    w = np.linspace(0.1, 0.9, 12)
+    gs = np.array([0.5, 0.5, 0.5, 2.0, 2.0, 2.0, 1.0, 3.0, 1.0, 0.7, 0.7, 0.2])
+    ip, pi, dl, ww, S, P, X = _syn_group(indptr, post, w, gs, proj)
+    R = xc.ROW_ONE_PROJ
+    assert [int(x) & R for x in X] == [R, R, 0, 0]
+    assert [int(x) & xc.ROW_CONTIG for x in X] == [xc.ROW_CONTIG, 0, xc.ROW_CONTIG, xc.ROW_CONTIG]
+    assert all(int(x) & xc.ROW_HOMOG for x in X)
     ring = np.zeros((2, 2, 6))
-    out = np.array([1.0, 0.5, 0.25])
-    fired = np.array([0, 1, 2], np.int64)
-    propagate(4, fired, 3, out, ip, pi, dl, ww, S, P, 0, ring, np.zeros(0), np.zeros(3))
+    out = np.array([1.0, 0.5, 0.25, 0.8])
+    fired = np.array([0, 1, 2, 3], np.int64)
+    propagate(4, 1.0, fired, 4, out, ip, pi, dl, ww, S, P, X, 0, ring, np.zeros(0), np.zeros(5))
     expect = np.zeros(6)
-    for i in range(3):
+    for i in range(4):
         for k in range(indptr[i], indptr[i + 1]):
             expect[post[k]] += gs[k] * w[k] * out[i]
     assert np.allclose(ring[1, 0], expect)  # t=4, delay 1 -> slot 5 % 2
     assert np.all(ring[0] == 0) and np.all(ring[1, 1] == 0)
+    # without flags (X empty) every row reads its scales per synapse
+    ring2 = np.zeros((2, 2, 6))
+    propagate(4, 1.0, fired, 4, out, ip, pi, dl, ww, S, P, np.zeros(0), 0, ring2, np.zeros(0), np.zeros(5))
+    assert np.allclose(ring2, ring)
 
 
 def test_netin_scaling():
@@ -279,7 +289,7 @@ def test_sigmoid_and_inverse():
 
 
 def _xcal_net(**pspec):
-    net = lb.Net(seed=2, weight_dtype="float64")
+    net = lb.Net(seed=2)
     net.new_layer("in", 4)
     net.new_layer("out", 2)
     net.new_projn("p", "in", "out", lb.ProjnSpec(dist=lb.Scalar(0.5), **pspec))
@@ -332,39 +342,40 @@ def test_trial_start_tick_discards_stale_input():
     assert ge[0] == 0.0 and ge[1] > 0.0  # only the new input arrives
 
 
-def test_weight_dtypes_agree():
-    res = []
-    for dt in ("float32", "float64"):
-        net = lb.Net(seed=4, weight_dtype=dt)
-        net.new_layer("in", 8)
-        net.new_layer("hid", 6)
-        net.new_layer("out", 3)
-        net.new_projn("ih", "in", "hid")
-        net.new_projn("ho", "hid", "out")
-        rng = np.random.default_rng(0)
-        for _ in range(5):
-            net.clamp_layer("in", (rng.random(8) < 0.4).astype(float))
-            net.minus_phase_cycle(40)
-            net.clamp_layer("out", np.eye(3)[rng.integers(3)])
-            net.plus_phase_cycle(20)
-            net.unclamp_layer("out")
-            net.learn()
-        assert net.arrays()["projections"]["ih"]["w"].dtype == np.dtype(dt)
-        res.append(net.weights("ho"))
-    assert np.allclose(res[0], res[1], atol=1e-4)
+def test_runtime_runs_a_compiled_leabra_recipe_without_the_api(tmp_path):
+    # the kernels need nothing from the API: compile the recipe, load it, drive
+    # the modulators and the trial helpers on the runtime's own arrays
+    import runtime
+    from brainc import database as dbio
+    from runtime.modulators import MOD_LEARN, MOD_PHASE, MOD_TRIAL_START
 
-
-def test_harness_records_and_learns_directly():
-    # the contract arrays can be driven without the API
     net = _xcal_net(norm=False, momentum=False)
-    net.cycle(0)  # build
-    arr = net.arrays()
-    groups = list(arr["projections"].values())
-    h = Harness(arr["P"], arr["S"], arr["seg"], arr["G"], arr["L"], groups)
-    arr["S"][lu.S_EXT, 0] = 1.0
-    arr["S"][lu.S_CLAMPED, 0] = 1.0
-    lu.trial_init(arr["P"], arr["S"], arr["seg"], arr["G"], arr["L"], True)
-    rs, rl = h.run(20, 1, True, np.array([lu.S_ACT]), np.array([lu.L_GI]))
-    assert rs.shape == (20, 1, 6) and rl.shape == (20, 1, 2)
-    assert np.all(rs[1:, 0, 0] == 0.95)
-    assert h.t == 20
+    db = net.compile(tmp_path / "x.db")
+    rt = runtime.load(db)
+    blk = rt.blocks[0]
+    assert list(blk.seg) == [0, 4, 6] and len(rt.pathways) == 1
+    lu.init_block(blk.P, blk.S, blk.seg, blk.G, blk.L)
+    blk.S[lu.S_EXT, 0] = 1.0
+    blk.S[lu.S_CLAMPED, 0] = 1.0
+    lu.trial_init(blk.P, blk.S, blk.seg, blk.G, blk.L, True)
+    rt.mods[MOD_PHASE] = 1
+    rt.mods[MOD_TRIAL_START] = 1
+    rt.run(20)
+    assert rt.mods[MOD_TRIAL_START] == 0  # a pulse: cleared after the send-only tick
+    assert blk.S[lu.S_ACT, 0] == pytest.approx(0.95) and rt.t == 20
+    assert np.all(blk.S[lu.S_ACT, 4:] > 0)  # output driven through the xcal pathway
+    blk.S[lu.S_EXT, 4] = 1.0
+    blk.S[lu.S_CLAMPED, 4] = 1.0
+    rt.mods[MOD_PHASE] = 2
+    rt.run(10)
+    lu.plus_phase_end(blk.P, blk.S, blk.seg, blk.G, blk.L)
+    w0 = rt.pathways[0].w.copy()
+    rt.mods[MOD_LEARN] = 1
+    rt.run(1)
+    rt.mods[MOD_LEARN] = 0
+    dw = rt.pathways[0].w - w0
+    # unit 0 -> output unit 4 (target on) grows; silent senders do not learn
+    syn = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(rt.pathways[0].pre_idx, rt.pathways[0].post_idx))}
+    assert dw[syn[(0, 4)]] > 0 and dw[syn[(0, 5)]] < 0
+    assert np.all(dw[[syn[(i, j)] for i in (1, 2, 3) for j in (4, 5)]] == 0)
+    assert dbio.content_hash(db)  # a regular brain database
