@@ -96,15 +96,20 @@ class CouplingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     chem_gain: float = Field(20.0, description="current per food unit of concentration c")
-    chem_dc_gain: float = Field(200.0, ge=0.0, description="current per food unit of rising change max(dc, 0)")
-    chem_off_gain: float = Field(200.0, ge=0.0, description="chemo_off_*: current per food unit of falling change max(-dc, 0)")
+    chem_dc_gain: float = Field(30.0, ge=0.0, description="current per unit of rising change max(dc, 0) (relative change with the Weber floor)")
+    chem_off_gain: float = Field(30.0, ge=0.0, description="chemo_off_*: current per unit of falling change max(-dc, 0)")
+    chem_weber_floor: float = Field(
+        0.01, ge=0.0, description="if > 0, dc is relative (Weber): dc / (c_adapted + floor), floor in food units")
+    chem_smooth_ms: float = Field(
+        0.0, ge=0.0, description="smooth c over this time before taking dc (removes the head-sweep ripple; 0: off)")
     touch_gain: float = Field(20.0, description="current at full wall touch")
     proprio_gain: float = Field(10.0, description="current at full bending (joint limit)")
     motor_tau_ms: float = Field(50.0, gt=0.0, description="low-pass time constant of motor spike rates")
     motor_half_max_hz: float = Field(20.0, gt=0.0, description="group rate giving half muscle activation")
     reward_gain: float = Field(10.0, description="reward per food unit/s of head concentration increase")
-    reward_tau_ms: float = Field(200.0, gt=0.0, description="smoothing of the head concentration rate")
+    reward_tau_ms: float = Field(500.0, gt=0.0, description="time constant of each of the two smoothing stages of the head concentration rate")
     wall_penalty: float = Field(1.0, ge=0.0, description="reward subtracted at full wall touch")
+    reward_every: int = Field(1, ge=1, description="deliver the summed reward every K ticks (fewer reward sweeps)")
     success_radius_mm: float = Field(1.0, gt=0.0, description="'near food' radius for the metrics")
     sample_every: int = Field(10, ge=1, description="trajectory sample interval, ticks")
 

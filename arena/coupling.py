@@ -22,21 +22,31 @@ Binding (terminal or population names of the brain, see :func:`bind`)::
     proprio                    N groups, I = proprio_gain * bend_i (signed)    (optional)
     proprio_dorsal/ventral     N groups, I = proprio_gain * max(+-bend_i, 0)   (optional)
 
-``c`` is the concentration at the chemosensor (food units), ``dc = c - c_bar``
-its change relative to the adapted level (``sensors.chem_tau_ms``), ``touch``
-the graded wall touch in [0, 1], ``bend_i`` the bending of segment i in
-[-1, 1] (positive: dorsal side concave). Motor groups: the units of each motor
-terminal (in terminal order) are split into N groups as equal as possible;
-the fraction of a group that spiked this tick, times 1000/dt, is a rate (Hz)
-filtered with ``motor_tau_ms``, and the activation is ``r / (r + r_half)``.
+``c`` is the concentration at the chemosensor (food units) and ``dc`` its
+change: ``dc = c_s - c_bar`` where ``c_bar`` is the adapted level (the world's
+chemosensor filter, ``sensors.chem_tau_ms``) and ``c_s`` is ``c`` itself or,
+with ``chem_smooth_ms`` > 0, ``c`` low-pass filtered (which removes the
+head-sweep ripple and leaves the trend). With ``chem_weber_floor`` > 0 the
+change is relative, ``dc / (c_bar + floor)`` (Weber's law: the same response
+to a 10 % rise far from food as near it). ``touch`` is the graded wall touch
+in [0, 1], ``bend_i`` the bending of segment i in [-1, 1] (positive: dorsal
+side concave). Motor groups: the units of each motor terminal (in terminal
+order) are split into N groups as equal as possible; the fraction of a group
+that spiked this tick, times 1000/dt, is a rate (Hz) filtered with
+``motor_tau_ms``, and the activation is ``r / (r + motor_half_max_hz)``.
+Inputs go into receptor row 0; the currents of a tick are computed from the
+sensors at the end of the previous tick (one tick of sensory latency).
 
 Reward (per tick, a pulse on the ``reward`` channel, like ``net.reward``)::
 
     reward = reward_gain * cdot_f - wall_penalty * max(touch_head, touch_tail)
 
 where ``cdot_f`` (food units/s) is the rate of change of the head
-concentration (mean of the two chemosensors) smoothed with ``reward_tau_ms``:
-positive when the worm approaches food.
+concentration (mean of the two chemosensors) smoothed by two first-order
+stages of ``reward_tau_ms`` each: positive when the worm approaches food.
+With ``reward_every`` K > 1 the reward of K ticks is summed and delivered on
+every K-th tick (fewer O(synapses) reward sweeps). Learning off: nothing is
+written to ``mods`` (the reward is still computed for the metrics).
 
 Array layouts (all float64, 1-D) are given by the ``EP_*`` (parameters ``P``),
 ``ES_*`` (state ``S``) and ``EIO_*`` (binding table ``io``) constants below and
@@ -58,7 +68,7 @@ from arena.sensors import (
     SEN_C_LEFT, SEN_C_RIGHT, SEN_DC_LEFT, SEN_DC_RIGHT, SEN_PROPRIO, SEN_TOUCH_HEAD,
     SEN_TOUCH_TAIL, sensor_size,
 )
-from arena.world import arena_tick, concentration, init_chem_filter, read_sensors, sample_start
+from arena.world import arena_tick, init_chem_filter, read_sensors, sample_start
 
 __all__ = [
     "ArenaEnv", "attach_arena", "bind", "Binding", "env_kernel", "chemotaxis_index",
@@ -124,7 +134,10 @@ EP_LEARN = 15         # 1: add reward into mods; 0: learning-off control (reward
 EP_REWARD_CH = 16     # index of the reward channel in mods
 EP_SAMPLE_EVERY = 17  # trajectory sample interval, ticks
 EP_SUCCESS_R = 18     # 'near food' radius, mm
-EP_HEADER = 20
+EP_REWARD_EVERY = 19  # reward is summed and delivered every K ticks
+EP_WEBER_FLOOR = 20   # > 0: relative change dc / (c_adapted + floor)
+EP_CHEM_SMOOTH = 21   # ms, smoothing of c before the change is taken (0: none)
+EP_HEADER = 24
 
 # ---- state vector S ----------------------------------------------------------------
 ES_TICKS = 0        # ticks the arena has advanced
@@ -132,8 +145,8 @@ ES_C_PREV = 1       # head concentration at the previous tick (food units)
 ES_CDOT = 2         # smoothed head concentration rate, food units / s
 ES_REWARD = 3       # reward of the last tick
 ES_REWARD_SUM = 4   # sum of reward over ticks
-ES_DIST_SUM = 5     # sum over ticks of the centre's distance to the nearest food, mm
-ES_NEAR = 6         # ticks with that distance <= success radius
+ES_DIST_SUM = 5     # sum over samples of the centre's distance to the nearest food, mm
+ES_NEAR = 6         # samples with that distance <= success radius
 ES_TOUCH = 7        # ticks with wall touch > 0 (head or tail)
 ES_NSAMP = 8        # trajectory rows written
 ES_D_START = 9      # centre-to-food distance at attach time, mm
@@ -141,7 +154,12 @@ ES_POWER_SUM = 10   # sum of drag power over ticks
 ES_REWARD_ACC = 11  # reward summed since the last trajectory sample
 ES_SPIKES_D = 12    # dorsal motor spikes (weighted counts) since start
 ES_SPIKES_V = 13    # ventral motor spikes since start
-ES_HEADER = 16
+ES_REWARD_PEND = 14  # reward summed since the last delivery (reward_every > 1)
+ES_CFAST_L = 16     # chemosensor concentration smoothed with chem_smooth_ms (left)
+ES_CFAST_R = 17     # (right)
+ES_CDOT1 = 18       # first stage of the two-stage reward smoothing
+ES_NDIST = 19       # samples in ES_DIST_SUM (one every sample_every ticks)
+ES_HEADER = 24
 
 #: trajectory columns (one row every ``sample_every`` ticks, row 0 = start)
 TRAJ_COLUMNS = ("tick", "head_x_mm", "head_y_mm", "centre_x_mm", "centre_y_mm",
@@ -199,13 +217,22 @@ def _nearest_food(x, y, food):
 
 
 @njit
-def _channels(S, P, o_sen, o_chan, n_seg):
-    """Sensor channels (input currents) from the sensor vector, into S[o_chan:]."""
+def _channels(S, P, o_chem, o_sen, o_chan, n_seg):
+    """Sensor channels (input currents) from the sensor vector, into S[o_chan:].
+
+    The change is ``dc = c_s - c_bar``: the (optionally smoothed, ES_CFAST_*)
+    concentration minus the adapted level ``c_bar`` (the world's chemosensor
+    filter, ``sensors.chem_tau_ms``); relative to ``c_bar + floor`` when the
+    Weber floor is set."""
     gc = P[EP_CHEM_GAIN]
     gdc = P[EP_CHEM_DC_GAIN]
     goff = P[EP_CHEM_OFF_GAIN]
-    dl = S[o_sen + SEN_DC_LEFT]
-    dr = S[o_sen + SEN_DC_RIGHT]
+    dl = S[ES_CFAST_L] - S[o_chem]
+    dr = S[ES_CFAST_R] - S[o_chem + 1]
+    floor = P[EP_WEBER_FLOOR]
+    if floor > 0.0:  # Weber: relative to the adapted level
+        dl = dl / (S[o_chem] + floor)
+        dr = dr / (S[o_chem + 1] + floor)
     S[o_chan + CH_CHEM_L] = gc * S[o_sen + SEN_C_LEFT] + gdc * max(dl, 0.0)
     S[o_chan + CH_CHEM_R] = gc * S[o_sen + SEN_C_RIGHT] + gdc * max(dr, 0.0)
     S[o_chan + CH_OFF_L] = goff * max(-dl, 0.0)
@@ -283,25 +310,38 @@ def env_kernel(t, dt, env_S, env_P, env_io, mods, phase, I_blocks, out_blocks):
     state = S[o_body:o_body + n_seg + 2]
     power = arena_tick(state, bp, food, S[o_chem:o_chem + 2], S[o_act:o_act + n_seg],
                        S[o_act + n_seg:o_act + 2 * n_seg], dt, S[o_sen:o_sen + 6 + n_seg])
-    _channels(S, P, o_sen, o_chan, n_seg)
-    # reward: smoothed rate of change of the head concentration, minus wall contact
-    ch = 0.5 * (S[o_sen + SEN_C_LEFT] + S[o_sen + SEN_C_RIGHT])
+    cl = S[o_sen + SEN_C_LEFT]
+    cr = S[o_sen + SEN_C_RIGHT]
+    if P[EP_CHEM_SMOOTH] > 0.0:
+        a = 1.0 - math.exp(-dt / P[EP_CHEM_SMOOTH])
+        S[ES_CFAST_L] += (cl - S[ES_CFAST_L]) * a
+        S[ES_CFAST_R] += (cr - S[ES_CFAST_R]) * a
+    else:
+        S[ES_CFAST_L] = cl
+        S[ES_CFAST_R] = cr
+    _channels(S, P, o_chem, o_sen, o_chan, n_seg)
+    # reward: rate of change of the head concentration, smoothed by two
+    # first-order stages (the head sweep makes it oscillate at the undulation
+    # frequency), minus wall contact
+    ch = 0.5 * (cl + cr)
     rate = (ch - S[ES_C_PREV]) * to_hz
     S[ES_C_PREV] = ch
-    S[ES_CDOT] += (rate - S[ES_CDOT]) * (1.0 - math.exp(-dt / P[EP_REWARD_TAU]))
+    a = 1.0 - math.exp(-dt / P[EP_REWARD_TAU])
+    S[ES_CDOT1] += (rate - S[ES_CDOT1]) * a
+    S[ES_CDOT] += (S[ES_CDOT1] - S[ES_CDOT]) * a
     touch = max(S[o_sen + SEN_TOUCH_HEAD], S[o_sen + SEN_TOUCH_TAIL])
     reward = P[EP_REWARD_GAIN] * S[ES_CDOT] - P[EP_WALL_PENALTY] * touch
     S[ES_REWARD] = reward
     S[ES_REWARD_SUM] += reward
     S[ES_REWARD_ACC] += reward
-    if P[EP_LEARN] > 0.0:
-        mods[int(P[EP_REWARD_CH])] += reward
-    # metrics
-    xc, yc = centre_of_mass(state, bp)
-    d = _nearest_food(xc, yc, food)
-    S[ES_DIST_SUM] += d
-    if d <= P[EP_SUCCESS_R]:
-        S[ES_NEAR] += 1.0
+    S[ES_REWARD_PEND] += reward
+    if int(S[ES_TICKS] + 1.0) % int(P[EP_REWARD_EVERY]) == 0:
+        if P[EP_LEARN] > 0.0:
+            mods[int(P[EP_REWARD_CH])] += S[ES_REWARD_PEND]
+        S[ES_REWARD_PEND] = 0.0
+    # metrics: touch and power every tick; distances every sample_every ticks
+    # (the centre of mass walks the whole chain, and time averages over a run
+    # do not need every tick)
     if touch > 0.0:
         S[ES_TOUCH] += 1.0
     S[ES_POWER_SUM] += power
@@ -309,6 +349,12 @@ def env_kernel(t, dt, env_S, env_P, env_io, mods, phase, I_blocks, out_blocks):
     every = int(P[EP_SAMPLE_EVERY])
     ticks = int(S[ES_TICKS])
     if ticks % every == 0:
+        xc, yc = centre_of_mass(state, bp)
+        d = _nearest_food(xc, yc, food)
+        S[ES_DIST_SUM] += d
+        S[ES_NDIST] += 1.0
+        if d <= P[EP_SUCCESS_R]:
+            S[ES_NEAR] += 1.0
         row = int(S[ES_NSAMP])
         if o_traj + (row + 1) * NCOL <= S.shape[0]:
             o = o_traj + row * NCOL
@@ -498,12 +544,13 @@ class ArenaEnv:
     def metrics(self) -> dict[str, float]:
         """Chemotaxis metrics of the run so far (distances of the centre of mass,
         mm): ``ci`` = (d_start - d_end) / d_start, ``d_start``, ``d_end``,
-        ``mean_distance`` (time-averaged), ``frac_near`` (fraction of ticks within
-        ``success_radius_mm``), ``frac_wall`` (fraction touching the wall),
+        ``mean_distance`` (time-averaged over samples every ``sample_every``
+        ticks), ``frac_near`` (fraction of those samples within ``success_radius_mm``), ``frac_wall`` (fraction touching the wall),
         ``reward_mean`` (per tick), ``path_mm`` (centre path length from samples),
         ``motor_rate_hz`` (mean motor group rate)."""
         S = self.S
         n = max(int(S[ES_TICKS]), 1)
+        nd = int(S[ES_NDIST])
         d0 = float(S[ES_D_START])
         d1 = self.distance()
         traj = self.trajectory()
@@ -514,8 +561,8 @@ class ArenaEnv:
             "ci": chemotaxis_index(d0, d1),
             "d_start": d0,
             "d_end": d1,
-            "mean_distance": float(S[ES_DIST_SUM]) / n,
-            "frac_near": float(S[ES_NEAR]) / n,
+            "mean_distance": float(S[ES_DIST_SUM]) / nd if nd else d0,
+            "frac_near": float(S[ES_NEAR]) / nd if nd else float(d0 <= self.config.coupling.success_radius_mm),
             "frac_wall": float(S[ES_TOUCH]) / n,
             "reward_mean": float(S[ES_REWARD_SUM]) / n,
             "path_mm": path,
@@ -569,6 +616,9 @@ def _build_P(config: ArenaConfig, learn: bool, reward_channel: int) -> np.ndarra
     P[EP_REWARD_CH] = reward_channel
     P[EP_SAMPLE_EVERY] = c.sample_every
     P[EP_SUCCESS_R] = c.success_radius_mm
+    P[EP_REWARD_EVERY] = c.reward_every
+    P[EP_WEBER_FLOOR] = c.chem_weber_floor
+    P[EP_CHEM_SMOOTH] = c.chem_smooth_ms
     P[EP_HEADER:EP_HEADER + bp.size] = bp
     P[EP_HEADER + bp.size:] = food.ravel()
     return P
@@ -589,7 +639,9 @@ def _fresh_S(config: ArenaConfig, P: np.ndarray, seed: int | None, capacity: int
     read_sensors(state, bp, food, chem.copy(), 1.0, sen)  # no filter advance at t = 0
     sen[SEN_DC_LEFT] = 0.0
     sen[SEN_DC_RIGHT] = 0.0
-    _channels(S, P, lay.sensors, lay.chan, n_seg)
+    S[ES_CFAST_L] = sen[SEN_C_LEFT]
+    S[ES_CFAST_R] = sen[SEN_C_RIGHT]
+    _channels(S, P, lay.chem, lay.sensors, lay.chan, n_seg)
     ch = 0.5 * (sen[SEN_C_LEFT] + sen[SEN_C_RIGHT])
     S[ES_C_PREV] = ch
     xc, yc = centre_of_mass(state, bp)
