@@ -118,13 +118,14 @@ def peers(net: str, rerun: bool) -> list[tuple[str, dict[str, Any]]]:
 
 def table(net: str, ours: dict[str, Any], others: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [f"{net}: {ours['n_neurons']:,} neurons, {ours['n_synapses']:,} synapses, 1000 ms at dt 0.1 ms",
-             f"{'simulator':<24}{'build s':>9}{'sim s':>9}{'rate Hz':>9}",
+             f"{'simulator':<24}{'build s':>9}{'sim s':>9}{'rate Hz':>9}{'sim / ours':>11}",
              f"{'brainc (Numba)':<24}{ours['build_s']:>9.2f}{ours['sim_s']:>9.2f}{ours['rates_hz'][-1]:>9.2f}"
              f"   (cpu: build {ours['build_cpu_s']:.2f}, sim {ours['sim_cpu_s']:.2f}; first run "
              f"{ours['first_sim_s']:.2f})"]
     for label, r in others:
         rate = f"{r['rate_hz']:>9.2f}" if r.get("rate_hz") is not None else f"{'':>9}"
-        lines.append(f"{label:<24}{r['build_s']:>9.2f}{r['sim_s']:>9.2f}{rate}   ({r['source']})")
+        ratio = r["sim_s"] / ours["sim_s"] if ours["sim_s"] > 0 else float("nan")
+        lines.append(f"{label:<24}{r['build_s']:>9.2f}{r['sim_s']:>9.2f}{rate}{ratio:>10.1f}x   ({r['source']})")
     return "\n".join(lines)
 
 
