@@ -195,6 +195,22 @@ def test_inject_state_and_modulators_reach_the_device(backend: str) -> None:
     assert net.modulator("reward") == 0.0  # the pulse was cleared on the device and synced back
 
 
+def test_injection_flag_is_respected(backend: str) -> None:
+    """Delivery adds ``inj`` only while the block's ``injon`` flag is set (Network.inject maintains it)."""
+    ref, net = Network(two_cells()), make(two_cells(), backend)
+    for x in (ref, net):
+        x.backend.sync(x)
+        x.blocks[0].inj[0, 0] = 40.0  # written behind inject()'s back: injon stays 0
+        x.backend.push(x) if x is net else None
+        x.run(30)
+        assert x.spikes("a")[0].size == 0
+        x.inject("b", 30.0)  # sets injon: now the stale entry counts too
+        x.run(30)
+    for x, y in zip(ref.spikes(), net.spikes()):
+        assert np.array_equal(x, y)
+    assert ref.spikes("a")[0].size > 0
+
+
 def test_pathway_grows_and_shrinks(backend: str) -> None:
     net = make(two_cells(weight=40.0, delay=1), backend)
     pw = net.pathways[0]
@@ -244,21 +260,119 @@ def _stdp_brain(synapse: str, params: dict | None = None) -> Brain:
     return b
 
 
-@pytest.mark.parametrize("synapse,params", [
+def test_learning_models_checkpoint_resume_identical(backend: str, tmp_path: Path) -> None:
+    """All the learning synapses in one network, checkpointed at an odd tick
+    (state, traces, gate tables, pruning counters and scratch survive)."""
+    def brain() -> Brain:
+        b = _gated_brain({"A_plus": 0.05, "A_minus": 0.05})
+        rng = np.random.default_rng(9)
+        for k, (syn, params) in enumerate(_LEARNING[2:]):
+            if syn == "gated":
+                continue
+            pre = rng.integers(0, 120, 600).astype(np.int32)
+            post = rng.integers(0, 120, 600).astype(np.int32)
+            w = np.round(rng.uniform(-1.0, 2.0, 600) * 64) / 64
+            b.projections.append(Projection(f"p{k}", "p", "p", syn, pre, post, w, np.full(600, 2, np.int32),
+                                            params={k2: (v[:600] if isinstance(v, np.ndarray) else v)
+                                                    for k2, v in params.items()}))
+        return b
+
+    straight = make(brain(), backend)
+    _drive(straight)
+    half = make(brain(), backend)
+    half.run(151)
+    half.reward(0.75)
+    half.checkpoint(tmp_path / "c.db")
+    resumed = use(runtime.resume(tmp_path / "c.db"), backend)
+    resumed.run(149)
+    ref = Network(brain())
+    ref.run(151)
+    ref.reward(0.75)
+    ref.run(149)
+    for x, y in zip(ref.spikes(), resumed.spikes()):
+        assert np.array_equal(x, y) if exact(backend) else abs(x.size - y.size) < 0.1 * x.size
+    if exact(backend):
+        resumed.backend.sync(resumed)
+        for p0, p1 in zip(ref.pathways, resumed.pathways):
+            assert np.array_equal(p0.w, p1.w) and np.array_equal(p0.S, p1.S) and np.array_equal(p0.X, p1.X)
+    assert straight.t == resumed.t == 300
+
+
+def test_pruned_synapses_compacted_mid_run(backend: str) -> None:
+    """developmental.compact drops pruned synapses between runs (Pathway.keep): the
+    device arrays, the parameter scan and the scratch follow the new synapse count."""
+    from runtime.synapses.developmental import compact
+
+    params = dict(_LEARNING[-1][1])
+    nets = [_learning_net("developmental", params, "numba"), _learning_net("developmental", params, backend)]
+    for net in nets:
+        net.run(150)
+        assert compact(net) > 0
+        net.run(150)
+    ref, net = nets
+    net.backend.sync(net)
+    for x, y in zip(ref.spikes(), net.spikes()):
+        assert np.array_equal(x, y) if exact(backend) else abs(x.size - y.size) < 0.1 * x.size
+    if exact(backend):
+        p0, p1 = ref.pathways[0], net.pathways[0]
+        assert p0.w.size == p1.w.size and np.array_equal(p0.w, p1.w) and np.array_equal(p0.X, p1.X)
+
+
+def _gated_brain(params: dict) -> Brain:
+    """The STDP test network, its synapses gated by a second noisy population."""
+    b = _stdp_brain("gated", params)
+    b.populations.append(Population("g", "izhikevich", 9))
+    b.devices.append(Device("gz", "noise_current", {"mean": 2.0, "std": 6.0},
+                            [DeviceTarget("g", np.arange(9), np.ones(9), np.zeros(9, np.int32))]))
+    pr = b.projections[0]
+    pr.gate = "g"
+    pr.params["gate_unit"] = (np.arange(pr.count) % 7).astype(np.float64)
+    return b
+
+
+_VARY = np.linspace(8.0, 30.0, 120 * 15)  # per-synapse time constants: the per-synapse exp paths
+_LEARNING = [
     ("facilitating", {}),
     ("depressing", {}),
-])
+    ("plastic", {"A_plus": 0.05, "A_minus": 0.06, "w_max": 6.0}),
+    ("plastic", {"tau_plus": _VARY, "A_minus": _VARY / 60.0, "tau_minus": 1.0, "w_min": 0.25}),  # rescales
+    ("gated", {"A_plus": 0.05, "A_minus": 0.05, "window": 4.0}),
+    ("gated", {"window": 2.0}),  # no learning: the gate table only
+    ("reward_plastic", {"tau_e": 200.0}),
+    ("reward_plastic", {"tau_e": _VARY * 10.0, "lr": 0.5, "tau_minus": 2.0}),
+    ("developmental", {"critical_start": 20.0, "critical_end": 260.0, "eval_interval": 40.0, "z": 0.3}),
+]
+
+
+def _learning_net(synapse: str, params: dict, backend: str) -> Network:
+    brain = _gated_brain(params) if synapse == "gated" else _stdp_brain(synapse, params)
+    return make(brain, backend)
+
+
+def _drive(net: Network) -> None:
+    """300 ticks in uneven pieces, with reward pulses (reward_plastic) in between."""
+    for n, m in ((40, 0.5), (1, -0.25), (70, 1.0), (89, 0.0), (100, 2.0)):
+        net.run(n)
+        if m:
+            net.reward(m)
+
+
+@pytest.mark.parametrize("synapse,params", _LEARNING,
+                         ids=[f"{s}-{k}" for k, (s, _) in enumerate(_LEARNING)])
 def test_synapse_models_match_numba(backend: str, synapse: str, params: dict) -> None:
-    ref = Network(_stdp_brain(synapse, params))
-    net = make(_stdp_brain(synapse, params), backend)
-    ref.run(300)
-    net.run(300)
+    ref, net = _learning_net(synapse, params, "numba"), _learning_net(synapse, params, backend)
+    w_init = ref.pathways[0].w.copy()
+    _drive(ref)
+    _drive(net)
     pw0, pw1 = ref.pathways[0], net.pathways[0]
     net.backend.sync(net)
+    if synapse not in ("facilitating", "depressing") and (synapse != "gated" or "A_plus" in params):
+        assert not np.array_equal(pw0.w, w_init)  # it learned
     if exact(backend):
         for x, y in zip(ref.spikes(), net.spikes()):
             assert np.array_equal(x, y)
-        assert np.array_equal(pw0.w, pw1.w) and np.array_equal(pw0.S, pw1.S)
+        assert np.array_equal(pw0.w, pw1.w) and np.array_equal(pw0.S, pw1.S) and np.array_equal(pw0.X, pw1.X)
+        assert np.array_equal(np.signbit(pw0.w), np.signbit(pw1.w))
     else:
         assert abs(ref.spikes()[0].size - net.spikes()[0].size) < 0.1 * ref.spikes()[0].size
 
@@ -279,11 +393,7 @@ def _hebb_learn(t, dt, pre_fired, n_pre, post_fired, n_post, pre_out, post_out, 
 
 
 _HEBB_CUDA = r"""
-extern "C" __global__ void hebb_post(const i64* pre_fired, const i64* n_pre, const i64* post_fired,
-        const i64* n_post_fired, const double* pre_out, const double* post_out, const i64* indptr,
-        const int* post_idx, const int* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
-        const double* P, double* X, double* post_S, const double* gate_out, const double* mods, const i64* ctl,
-        i64 n_syn, i64 n_pre_units, i64 n_post_units, double dt) {
+extern "C" __global__ void hebb_post(LEARN_ARGS) {
     if (ctl[CTL_STOP]) return;
     for (i64 q = blockIdx.x; q < n_post_fired[0]; q += gridDim.x) {
         const i64 j = post_fired[q];
@@ -294,11 +404,7 @@ extern "C" __global__ void hebb_post(const i64* pre_fired, const i64* n_pre, con
         }
     }
 }
-extern "C" __global__ void hebb_pre(const i64* pre_fired, const i64* n_pre, const i64* post_fired,
-        const i64* n_post_fired, const double* pre_out, const double* post_out, const i64* indptr,
-        const int* post_idx, const int* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
-        const double* P, double* X, double* post_S, const double* gate_out, const double* mods, const i64* ctl,
-        i64 n_syn, i64 n_pre_units, i64 n_post_units, double dt) {
+extern "C" __global__ void hebb_pre(LEARN_ARGS) {
     if (ctl[CTL_STOP]) return;
     for (i64 q = blockIdx.x; q < n_pre[0]; q += gridDim.x) {
         const i64 i = pre_fired[q];
@@ -403,6 +509,153 @@ def test_nest_brunel_matches_numba(backend: str, rate: float, ticks: int) -> Non
         assert abs(t0.size - t1.size) < 0.1 * t0.size
 
 
+def nest_zoo(seed: int = 4) -> Brain:
+    """Every NEST model in one network: neurons driven by Poisson/dc/noise/spike
+    generators, static, tsodyks2, stdp and dopamine synapses between them."""
+    rng = np.random.default_rng(seed)
+    b = Brain("zoo", seed, 0.1)
+    pops = {"d": ("iaf_psc_delta", 20, {"refractory_input": np.r_[np.zeros(10), np.ones(10)]}),
+            "e": ("iaf_psc_exp", 20, {}), "a": ("iaf_psc_alpha", 20, {"tau_syn_ex": np.linspace(0.5, 3.0, 20)}),
+            "c": ("iaf_cond_exp", 20, {}),
+            "ae": ("aeif_cond_alpha", 10, {"t_ref": np.r_[np.zeros(5), np.full(5, 1.0)]}),
+            "z": ("nest_izhikevich", 10, {"consistent_integration": np.r_[np.ones(5), np.zeros(5)],
+                                           "I_e": np.linspace(4.0, 14.0, 10)}),
+            "p": ("parrot_neuron", 6, {}), "vt": ("volume_transmitter", 1, {})}
+    for name, (model, n, params) in pops.items():
+        b.populations.append(Population(name, model, n, dict(params)))
+    drive = {"d": (0.6, 12000.0), "e": (60.0, 9000.0), "a": (50.0, 9000.0), "c": (3.0, 9000.0), "ae": (4.0, 12000.0)}
+    for name, (w, rate) in drive.items():
+        n = pops[name][1]
+        b.devices.append(Device(f"pg_{name}", "poisson_generator", {"rate": rate},
+                                [DeviceTarget(name, np.arange(n), np.full(n, w), np.full(n, 1, np.int32))]))
+    b.devices.append(Device("dc", "dc_generator", {"amplitude": 150.0, "start": 5.0, "stop": 20.0},
+                            [DeviceTarget(p, np.arange(pops[p][1]), np.ones(pops[p][1]), np.zeros(pops[p][1], np.int32))
+                             for p in ("e", "c")]))
+    b.devices.append(Device("ng", "noise_generator", {"mean": 20.0, "std": 80.0, "dt": 0.5, "start": 3.0},
+                            [DeviceTarget("e", np.arange(20), np.ones(20), np.full(20, 2, np.int32))]))
+    b.devices.append(Device("ng2", "noise_generator", {"std": 30.0},
+                            [DeviceTarget("e", np.arange(5), np.ones(5), np.zeros(5, np.int32))]))
+    times = np.round(np.sort(rng.uniform(0.2, 25.0, 40)), 1)
+    b.devices.append(Device("sg", "spike_generator", {"spike_times": list(times)},
+                            [DeviceTarget("p", np.arange(6), np.ones(6), np.full(6, 1, np.int32))]))
+    b.devices.append(Device("sg2", "spike_generator",
+                            {"spike_times": [1.0, 1.0, 2.5, 7.0], "spike_weights": [1.0, 2.0, 0.5, 3.0]},
+                            [DeviceTarget("d", np.arange(4), np.full(4, 0.5), np.full(4, 3, np.int32))]))
+
+    def proj(name, pre, post, syn, k, w, delay, params=None, gate=None, wjit=0.0):
+        n_pre, n_post = pops[pre][1], pops[post][1]
+        pi = rng.integers(0, n_pre, k).astype(np.int32)
+        po = rng.integers(0, n_post, k).astype(np.int32)
+        ww = np.full(k, w) * (1.0 + wjit * rng.uniform(-1, 1, k))
+        dd = rng.integers(delay[0], delay[1] + 1, k).astype(np.int32)
+        b.projections.append(Projection(name, pre, post, syn, pi, po, ww, dd, params=dict(params or {}), gate=gate))
+
+    proj("dd", "d", "d", "static_synapse", 60, 0.4, (10, 15), wjit=0.5)
+    proj("de", "d", "e", "tsodyks2_synapse", 50, 80.0, (5, 12), {"tau_fac": 20.0, "U": 0.3})
+    proj("ea", "e", "a", "static_synapse", 60, -40.0, (8, 8))
+    proj("pa", "p", "a", "stdp_synapse", 40, 30.0, (10, 10), {"Wmax": 100.0, "lambda": 0.05, "mu_plus": 0.5})
+    proj("ac", "a", "c", "stdp_synapse", 60, 2.0, (3, 14), {"Wmax": 10.0, "lambda": 0.1, "alpha": 1.2})
+    proj("cz", "c", "z", "static_synapse", 40, 4.0, (4, 9))
+    proj("zvt", "z", "vt", "static_synapse", 10, 1.0, (1, 1))
+    proj("dae", "d", "ae", "stdp_dopamine_synapse", 60, 3.0, (10, 10),
+         {"gate_unit": 0.0, "update_interval": 1.0, "A_plus": 0.5, "b": 0.001, "Wmax": 20.0}, gate="vt")
+    return b
+
+
+def _same_network_state(ref: Network, net: Network, backend: str) -> None:
+    net.backend.sync(net)
+    for x, y in zip(ref.spikes(), net.spikes()):
+        assert np.array_equal(x, y) if exact(backend) else abs(x.size - y.size) <= 0.1 * x.size + 5
+    if not exact(backend):
+        return
+    for b0, b1 in zip(ref.blocks, net.blocks):
+        assert np.array_equal(b0.S, b1.S) and np.array_equal(b0.L, b1.L), b0.model.name
+    for p0, p1 in zip(ref.pathways, net.pathways):
+        assert np.array_equal(p0.w, p1.w) and np.array_equal(p0.S, p1.S) and np.array_equal(p0.X, p1.X), \
+            p0.projections
+    for d0, d1 in zip(ref.devices, net.devices):
+        assert np.array_equal(d0.rng, d1.rng) and np.array_equal(d0.S, d1.S), d0.model
+
+
+def test_nest_models_match_numba(backend: str, tmp_path: Path) -> None:
+    """Every NEST neuron, generator and synapse in one network; checkpointed at a
+    tick inside a dopamine delivery interval (buffered pre spikes, dopamine list,
+    noise values held between refreshes, spike-generator pointers)."""
+    ref = Network(nest_zoo())
+    ref.run(300)
+    assert min(ref.spikes(p)[0].size for p in ref.population_names) > 5  # every population is active
+    net = make(nest_zoo(), backend)
+    net.run(137)
+    net.checkpoint(tmp_path / "c.db")
+    net = use(runtime.resume(tmp_path / "c.db"), backend)
+    net.run(163)
+    _same_network_state(ref, net, backend)
+
+
+def _leabra_nets() -> list:
+    import brainc.leabra as lb
+
+    a = lb.Net(seed=7, name="varied")
+    a.new_layer("in", 12, lb.LayerSpec(unit_spec=lb.UnitSpec(gc_l=0.2, act_fun="nxx1_conv")))
+    a.new_layer("hid", 9, lb.LayerSpec(inhibition_type="kwta", kwta_pct=0.3, act_avg_fixed=True))
+    a.new_layer("out", 4)
+    a.new_projn("ih", "in", "hid", lb.ProjnSpec(sparsity=0.6, dist=lb.Gaussian(0.5, 0.09), lrate=0.03))
+    a.new_projn("ho", "hid", "out", lb.ProjnSpec(norm=False))
+    a.new_projn("oh", "out", "hid", lb.ProjnSpec(wt_scale_rel=0.2))
+    a.new_projn("hh", "hid", "hid", lb.ProjnSpec(projn_type="one_to_one", dist=lb.Scalar(0.4), inhibitory=True,
+                                                 sym=False))
+    a.new_projn("oi", "out", "in", lb.ProjnSpec(sym=False, dist=lb.Uniform(0.1, 0.2)))
+    b = lb.Net(seed=3, name="spiking")
+    b.new_layer("in", 12, lb.LayerSpec(unit_spec=lb.UnitSpec(clamp_hard=False, clamp_avg=True)))
+    b.new_layer("sp", 16, lb.LayerSpec(inhibition_type="kwta_avg", kwta_pct=0.25,
+                                       unit_spec=lb.UnitSpec(act_fun="spike", adapt_dt=1.0 / 144, self_gi=0.3)))
+    b.new_layer("no", 5, lb.LayerSpec(inhibition_type="none"))
+    b.new_layer("out", 4)
+    b.new_projn("is", "in", "sp", lb.ProjnSpec(momentum=False))
+    b.new_projn("so", "sp", "out", lb.ProjnSpec(sig_gain=3.0))
+    b.new_projn("sn", "sp", "no", lb.ProjnSpec())
+    b.new_projn("nout", "no", "out", lb.ProjnSpec())
+    b.new_projn("os", "out", "sp", lb.ProjnSpec(wt_scale_rel=0.3))
+    return [a, b]
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["fffb-kwta-conv", "spike-kwta_avg-soft"])
+def test_leabra_matches_numba(backend: str, which: int) -> None:
+    """Leabra trials through the brainc.leabra API (minus and plus phases, hard and
+    soft clamps, XCAL learning) on every backend."""
+    def train(gpu: bool):
+        net = _leabra_nets()[which]
+        rt = net.network
+        w0 = [p.w.copy() for p in rt.pathways]
+        if gpu:
+            # the API edits host arrays between runs (clamps, trial starts, scales): synced
+            rt.backend = CupyBackend(engine="host" if backend == "cupy-host" else "cuda", synced=True)
+            rt.backend.attach(rt)
+        rng = np.random.default_rng(1)
+        for _ in range(3):
+            net.clamp_layer("in", rng.uniform(0, 1, 12))
+            net.minus_phase_cycle(30)
+            net.clamp_layer("out", rng.uniform(0, 1, 4))
+            net.plus_phase_cycle(20)
+            net.learn()
+            net.unclamp_layer("out")
+        return rt, w0
+
+    ref, w0 = train(False)
+    if backend == "numba":
+        return
+    net, _ = train(True)
+    assert any(not np.array_equal(p.w, w) for p, w in zip(ref.pathways, w0))  # it learned
+    if which == 1:
+        assert ref.blocks[0].S[list(ref.blocks[0].model.state).index("avg_spk")].max() > 0  # it spiked
+    # on a GPU: layer means summed in 64 lanes, CUDA's exp/pow; discrete spikes can amplify that
+    rtol, atol = (1e-6, 1e-9) if which == 0 else (1e-2, 1e-2)
+    for p0, p1 in zip(ref.pathways, net.pathways):
+        assert same(p0.w, p1.w, backend, rtol=rtol, atol=atol)
+    assert same(ref.blocks[0].S, net.blocks[0].S, backend, rtol=rtol, atol=atol)
+    assert same(ref.blocks[0].L, net.blocks[0].L, backend, rtol=rtol, atol=atol)
+
+
 # ---------------------------------------------------------------- choosing a backend
 
 
@@ -479,6 +732,46 @@ def test_cli_backend_cupy_error_without_gpu(monkeypatch: pytest.MonkeyPatch, tmp
     assert "Traceback" not in res.output
     res = CliRunner().invoke(main, [str(db), "--ticks", "10", "--backend", "auto"])
     assert res.exit_code == 0, res.output
+
+
+def test_environment_in_the_loop_falls_back_to_numba(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The arena runs inside the Numba loop: --backend cupy hands such a network to
+    the CPU with a warning instead of failing."""
+    if host_compiler() is None:
+        pytest.skip("no C++ compiler")
+    from runtime.backends import numba_backend
+
+    calls = []
+    monkeypatch.setattr(numba_backend.NumbaBackend, "attach", lambda self, net: calls.append("attach"))
+    monkeypatch.setattr(numba_backend.NumbaBackend, "advance", lambda self, net, n: (n, 0, -1))
+    net = make(two_cells(), "cupy-host")
+    calls.clear()
+    net.env = object()  # what arena.coupling installs
+    with pytest.warns(RuntimeWarning, match="environment is coupled in the loop.*running on the CPU"):
+        net.run(3)
+    assert net.backend.name == "numba" and calls == ["attach"] and net.t == 3
+
+
+def test_launch_geometry_on_a_gpu() -> None:
+    """The grid/block of every geometry kind on a (fake) GPU engine and on the host."""
+    class FakeCuda:
+        name, lanes, n_sm, graphs, xp = "cuda", 64, 132, True, np
+
+    be = CupyBackend.__new__(CupyBackend)
+    be.engine = FakeCuda()
+    busy = 32 * 132
+    assert be._geometry("unit", 1000, busy) == (4, 256)
+    assert be._geometry("syn", 10 ** 8, busy) == (busy, 256)
+    assert be._geometry("syn", 10, busy) == (1, 256)
+    assert be._geometry("emit", 50, busy) == (50, 64)
+    assert be._geometry("rows", 10 ** 6, busy) == (busy, 64)
+    assert be._geometry("groups", 3, busy) == (3, 64)
+    assert be._geometry("group", 3, busy) == (1, 64)
+    assert be._geometry("one", 10 ** 6, busy) == (1, 1)
+    with pytest.raises(BraincError, match="geometry"):
+        be._geometry("diagonal", 1, busy)
+    be.engine = type("Host", (), {"name": "host", "lanes": 1})()
+    assert be._geometry("rows", 10 ** 6, 32) == (1, 1) and be._geometry("unit", 300, 32) == (2, 256)
 
 
 def test_emulation_env_makes_cupy_use_the_host_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,8 +110,12 @@ class _DevRecorder:
     a: dict[str, Any] = field(default_factory=dict)
 
 
+#: why a network with an environment in the loop runs on the CPU
+_ENV_WHY = ("an environment is coupled in the loop (the arena), which the cupy backend does not run on the GPU "
+            "yet")
+
 #: arrays re-uploaded by push() every time (cheap: per unit / per device)
-_BLOCK_STATE = ("S", "L", "I", "out", "inj", "rng", "recmask")
+_BLOCK_STATE = ("S", "L", "I", "out", "inj", "injon", "rng", "recmask")
 _BLOCK_STRUCT = ("P", "seg", "G", "ring")
 _PATH_STRUCT = ("indptr", "post_idx", "pre_idx", "delay", "w", "S", "P", "cscptr", "cscsyn")
 
@@ -126,12 +130,17 @@ class CupyBackend:
     ``recorder_bytes`` bound the device memory for recordings of one chunk.
     ``fallback``: when the network needs something without a GPU kernel, hand it
     to the Numba backend with a warning instead of raising (``--backend auto``).
+    ``synced``: push everything before and sync after every :meth:`advance`, for
+    APIs that read and edit the network's host arrays between runs (brainc.leabra
+    writes clamps, modulators and projection scales; brainc.nest reads weights);
+    costs a full upload and download per run call.
     """
 
     name = "cupy"
 
     def __init__(self, engine: str | Engine | None = None, *, graphs: bool = True, max_chunk: int = 10_000,
-                 bitmap_bytes: int = 256 << 20, recorder_bytes: int = 256 << 20, fallback: bool = False) -> None:
+                 bitmap_bytes: int = 256 << 20, recorder_bytes: int = 256 << 20, fallback: bool = False,
+                 synced: bool = False) -> None:
         if engine is None:
             engine = "host" if os.environ.get(EMULATE_ENV) == "1" else "cuda"
         self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
@@ -141,6 +150,7 @@ class CupyBackend:
         self.bitmap_bytes = int(bitmap_bytes)
         self.recorder_bytes = int(recorder_bytes)
         self.fallback = bool(fallback)
+        self.synced = bool(synced)
         #: bitmap words expanded at once when extracting spikes (32 bytes of scratch each)
         self.drain_words = 1 << 21
         self._source: str | None = None
@@ -224,12 +234,15 @@ class CupyBackend:
                                    "run this network with --backend numba")
         return bk, pk, dk
 
-    def _fall_back(self, net: Any, why: str) -> bool:
-        if not self.fallback:
+    def _fall_back(self, net: Any, why: str, force: bool = False) -> bool:
+        """Hand ``net`` to the Numba backend with a warning (``--backend auto``, or
+        ``force`` for what the GPU cannot run at all: an environment in the loop)."""
+        if not (self.fallback or force):
             return False
         from .numba_backend import NumbaBackend
 
-        warnings.warn(f"backend auto: {why}; running on the CPU (numba)", RuntimeWarning, stacklevel=3)
+        who = "backend auto" if self.fallback else "backend cupy"
+        warnings.warn(f"{who}: {why}; running on the CPU (numba)", RuntimeWarning, stacklevel=3)
         if self._source is not None and self._ahead:
             self.sync(net)
         net.backend = NumbaBackend()
@@ -244,8 +257,8 @@ class CupyBackend:
                 return
             raise
         if net.env is not None:
-            raise BraincError("the cupy backend cannot run an environment coupled in the loop (the arena) yet; "
-                              "use --backend numba")
+            self._fall_back(net, _ENV_WHY, force=True)
+            return
         self._shape = self._shape_of(net)
         source = full_source(bk + pk + dk)
         if source != self._source:
@@ -316,12 +329,23 @@ class CupyBackend:
         if self._shape_of(net) != self._shape:
             raise BraincError("the network's blocks, pathways, devices or recorders changed after attach; "
                               "attach the backend again")
+        lanes = self.engine.lanes
         for db, b in zip(self._blocks, net.blocks):
+            changed = everything or any(db.a.get("@" + name) is not getattr(b, name) for name in _BLOCK_STRUCT)
             for name in _BLOCK_STRUCT:
                 self._mirror(db.a, name, getattr(b, name), everything)
+            if changed or "Y" not in db.a:
+                hook = db.kernel.scratch
+                y = hook(b, net, lanes) if hook is not None else np.zeros(1)
+                db.a["Y"] = self._upload(db.a.get("Y"), np.ascontiguousarray(y, np.float64))
         for dp, p in zip(self._paths, net.pathways):
+            changed = everything or any(dp.a.get("@" + name) is not getattr(p, name) for name in _PATH_STRUCT)
             for name in _PATH_STRUCT + ("X",):
                 self._mirror(dp.a, name, getattr(p, name), everything)
+            if changed or "Y" not in dp.a:
+                hook = dp.kernel.scratch
+                y = hook(p, net, lanes) if hook is not None else np.zeros(1, np.int64)
+                dp.a["Y"] = self._upload(dp.a.get("Y"), np.ascontiguousarray(y, np.int64))
         for dd, d in zip(self._devs, net.devices):
             changed = dd.a.get("@ptr") is not d.ptr or dd.a.get("@P") is not d.P or everything
             for name in ("P", "ptr", "idx", "w", "delay"):
@@ -346,6 +370,23 @@ class CupyBackend:
         g = max(1, -(-int(n) // block))
         return min(g, cap) if cap else g
 
+    def _geometry(self, kind: str, n: int, busy: int) -> tuple[int, int]:
+        """(grid, block) of a launch of geometry ``kind`` over ``n`` items (runtime/gpu/__init__.py)."""
+        lanes = self.engine.lanes
+        if self.engine.name == "host" and kind != "unit":
+            return 1, 1  # grid-strided kernels: one thread keeps the CPU's order
+        if kind == "unit":
+            return self._grid(n), 256
+        if kind == "syn":
+            return self._grid(n, 256, busy), 256
+        if kind in ("emit", "rows", "groups"):
+            return self._grid(n, 1, busy), lanes
+        if kind == "group":
+            return self._grid(n, 64), 64
+        if kind == "one":
+            return 1, 1
+        raise BraincError(f"unknown GPU launch geometry {kind!r}")
+
     def _program(self, net: Any) -> tuple[list[Callable[[], None]], list[Callable[[], None]]]:
         """Prepared launches of one tick, and of the health check."""
         key = (self._layout, float(net.dt), float(net.max_rate))
@@ -358,7 +399,7 @@ class CupyBackend:
         for db in self._blocks:
             a = db.a
             tick.append(("brainc_deliver", self._grid(db.n_rec * db.n), 256,
-                         (a["I"], a["ring"], a["inj"], a["nf"], ctl, db.n_rec, db.n, db.D)))
+                         (a["I"], a["ring"], a["inj"], a["injon"], a["nf"], ctl, db.n_rec, db.n, db.D)))
         for dd, d in zip(self._devs, net.devices):
             a, db = dd.a, self._blocks[d.block]
             n_tgt = int(d.idx.size)
@@ -385,34 +426,34 @@ class CupyBackend:
                               int(p.w.size), pre.n, post.n)))
         for db in self._blocks:
             a = db.a
+            n_groups = int(a["seg"].size - 1)
             for name in db.kernel.names("update"):
-                tick.append((name, self._grid(db.n), 256,
+                kind = db.kernel.geometry.get(name, "unit")
+                grid, block = self._geometry(kind, n_groups if kind in ("groups", "group") else db.n, busy)
+                tick.append((name, grid, block,
                              (a["P"], a["S"], a["I"], a["out"], a["fired"], a["nf"], a["seg"], a["G"], a["L"],
-                              self._mods, a["rng"], ctl, db.n, db.n_rec, int(a["seg"].size - 1), float(net.dt))))
-        lanes = e.lanes
-        for dp, p in zip(self._paths, net.pathways):
-            if not dp.kernel.names("learn"):
-                continue
-            a, pre, post = dp.a, self._blocks[p.pre], self._blocks[p.post]
-            gate = self._blocks[p.gate[0]].a["out"] if p.gate is not None else self._empty
-            grid = 1 if serial else self._grid(max(pre.n, post.n), 1, busy)
-            for name in dp.kernel.names("learn"):
-                tick.append((name, grid, lanes,
-                             (pre.a["fired"], pre.a["nf"], post.a["fired"], post.a["nf"], pre.a["out"],
-                              post.a["out"], a["indptr"], a["post_idx"], a["pre_idx"], a["cscptr"], a["cscsyn"],
-                              a["w"], a["S"], a["P"], a["X"], post.a["S"], gate, self._mods, ctl,
-                              int(p.w.size), pre.n, post.n, float(net.dt))))
-        for dp, p in zip(self._paths, net.pathways):
-            if not dp.kernel.names("propagate"):
-                continue
-            a, pre, post = dp.a, self._blocks[p.pre], self._blocks[p.post]
-            gate = self._blocks[p.gate[0]].a["out"] if p.gate is not None else self._empty
-            grid = 1 if serial else self._grid(pre.n, 1, busy)
-            for name in dp.kernel.names("propagate"):
-                tick.append((name, grid, lanes,
-                             (pre.a["fired"], pre.a["nf"], pre.a["out"], a["indptr"], a["post_idx"], a["delay"],
-                              a["w"], a["S"], a["P"], a["X"], post.a["ring"], gate, self._mods, ctl,
-                              int(p.receptor), post.D, post.n, post.n_rec, int(p.w.size), float(net.dt))))
+                              self._mods, a["rng"], a["Y"], ctl, db.n, db.n_rec, n_groups, int(a["Y"].size),
+                              float(net.dt))))
+        for phase in ("learn", "propagate"):
+            for dp, p in zip(self._paths, net.pathways):
+                a, pre, post = dp.a, self._blocks[p.pre], self._blocks[p.post]
+                gate = self._blocks[p.gate[0]].a["out"] if p.gate is not None else self._empty
+                for name in dp.kernel.names(phase):
+                    kind = dp.kernel.geometry.get(name, "emit")
+                    n_items = {"emit": max(pre.n, post.n) if phase == "learn" else pre.n, "syn": int(p.w.size),
+                               "rows": pre.n}.get(kind, 1)
+                    grid, block = self._geometry(kind, n_items, busy)
+                    if phase == "learn":
+                        args = (pre.a["fired"], pre.a["nf"], post.a["fired"], post.a["nf"], pre.a["out"],
+                                post.a["out"], a["indptr"], a["post_idx"], a["pre_idx"], a["cscptr"], a["cscsyn"],
+                                a["w"], a["S"], a["P"], a["X"], a["Y"], post.a["S"], gate, self._mods, ctl,
+                                int(p.w.size), pre.n, post.n, int(gate.size), float(net.dt))
+                    else:
+                        args = (pre.a["fired"], pre.a["nf"], pre.a["out"], a["indptr"], a["post_idx"], a["delay"],
+                                a["w"], a["S"], a["P"], a["X"], a["Y"], post.a["ring"], gate, self._mods, ctl,
+                                int(p.receptor), post.D, post.n, post.n_rec, int(p.w.size), int(gate.size),
+                                float(net.dt))
+                    tick.append((name, grid, block, args))
         for db in self._blocks:
             a = db.a
             tick.append(("brainc_record_spikes", self._grid(db.n, 256, busy // 4), 256,
@@ -495,14 +536,14 @@ class CupyBackend:
 
     # ------------------------------------------------------------ protocol
     def advance(self, net: Any, n_ticks: int) -> tuple[int, int, int]:
-        if net.env is not None and self._fall_back(net, "an environment is coupled in the loop"):
-            return net.backend.advance(net, n_ticks)
         if net.env is not None:
-            raise BraincError("the cupy backend cannot run an environment coupled in the loop (the arena) yet; "
-                              "use --backend numba")
+            self._fall_back(net, _ENV_WHY, force=True)
+            return net.backend.advance(net, n_ticks)
         n_ticks = int(n_ticks)
         if n_ticks <= 0:
             return 0, 0, -1
+        if self.synced:
+            self.push(net, everything=True)
         with self._ctx():
             self._refresh(net)
             self._program(net)
@@ -529,7 +570,7 @@ class CupyBackend:
             self._t_dev = int(net.t) + done
             self._ahead = True
             self.stats["chunks"] += 1
-        if status:
+        if status or self.synced:
             self.sync(net)  # Network._blow_up reads the host state
         return done, status, bad
 

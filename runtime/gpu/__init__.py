@@ -10,36 +10,45 @@ model; a model without a GPU kernel gives :class:`NoGpuKernelError`
 
 Kernel calling conventions (every kernel is ``extern "C" __global__``; the
 prelude in :mod:`runtime.gpu.prelude` is prepended to every source, so kernels
-use its ``i64``/``u64`` types, ``CTL_*`` indices, RNG and emit helpers).
+use its ``i64``/``u64`` types, ``CTL_*`` indices, RNG and emit helpers). A
+phase's parameter list is the same for all its kernels: sources write
+``UPDATE_ARGS``, ``PROPAGATE_ARGS``, ``LEARN_ARGS``, ``COUPLE_ARGS`` or
+``EMIT_ARGS`` and pass through :func:`runtime.gpu.prelude.expand`.
 The current tick is read from ``ctl[CTL_T]`` on the device rather than passed
 as an argument, so a tick's launches have fixed arguments and can be captured
 once into a CUDA graph and replayed. Every kernel returns at once when
 ``ctl[CTL_STOP]`` is set (a health check failed earlier in the chunk).
 
-Neuron ``update`` (one thread per unit; launched over ``n``)::
+Neuron ``update`` (by default one thread per unit; launched over ``n``)::
 
     (const double* P, double* S, double* I, double* out, i64* fired, i64* nf,
      const i64* seg, const double* G, double* L, const double* mods, u64* rng,
-     const i64* ctl, i64 n, i64 n_rec, i64 n_groups, double dt)
+     double* Y, const i64* ctl, i64 n, i64 n_rec, i64 n_groups, i64 n_y, double dt)
 
 Arrays are the flattened row-major arrays of :mod:`runtime.registry`
 (``P[r * n + i]``). Emitting units call ``brainc_fire(fired, nf, i)`` (an atomic
-append: the order of ``fired`` is not ascending on a GPU).
+append: the order of ``fired`` is not ascending on a GPU). ``Y`` is the block's
+scratch array (``n_y`` doubles, from the kernel's ``scratch`` hook; empty
+without one).
 
-Synapse ``propagate`` and ``learn`` (one thread block per emitting pre unit,
-grid-strided over ``n_fired`` read from the device; the block's threads stride
-the unit's CSR row)::
+Synapse ``propagate`` and ``learn`` (by default one thread block per emitting
+unit, grid-strided over the count left on the device; the block's threads
+stride the unit's CSR row)::
 
     propagate(const i64* pre_fired, const i64* n_fired, const double* pre_out,
               const i64* indptr, const int* post_idx, const int* delay, double* w,
-              double* S, const double* P, double* X, double* ring, const double* gate_out,
+              double* S, const double* P, double* X, i64* Y, double* ring, const double* gate_out,
               const double* mods, const i64* ctl, i64 receptor, i64 D, i64 n_post,
-              i64 n_rec_post, i64 n_syn, double dt)
+              i64 n_rec_post, i64 n_syn, i64 n_gate, double dt)
     learn(const i64* pre_fired, const i64* n_pre, const i64* post_fired, const i64* n_post_fired,
           const double* pre_out, const double* post_out, const i64* indptr, const int* post_idx,
           const int* pre_idx, const i64* cscptr, const i64* cscsyn, double* w, double* S,
-          const double* P, double* X, double* post_S, const double* gate_out, const double* mods,
-          const i64* ctl, i64 n_syn, i64 n_pre_units, i64 n_post_units, double dt)
+          const double* P, double* X, i64* Y, double* post_S, const double* gate_out, const double* mods,
+          const i64* ctl, i64 n_syn, i64 n_pre_units, i64 n_post_units, i64 n_gate, double dt)
+
+``Y`` is the pathway's int64 scratch array (shared by its propagate and learn
+kernels; doubles are kept there as bits, ``brainc_ld``/``brainc_st``);
+``n_gate`` is the length of ``gate_out``.
 
 Synapse ``couple`` (delay-free interaction before integration; one thread per synapse)::
 
@@ -59,12 +68,27 @@ devices that draw random numbers, see :mod:`runtime.gpu.jump`)::
 Random devices keep their xoroshiro128+ states double-buffered: at tick ``t``
 they read ``(t & 1) ? rng_b : rng_a`` and the thread of each device's last chunk
 writes the advanced state to the other buffer.
+
+Launch geometry. A phase may be several kernels, launched in order with the
+same arguments; :attr:`GpuKernel.geometry` says how each is launched (the
+default is the phase's: ``unit`` for update, ``emit`` for propagate/learn):
+
+* ``unit``: one thread per unit (``if (i >= n) return``);
+* ``emit``: one block of ``lanes`` threads per emitting unit, grid-strided;
+* ``syn``: threads grid-stride over the pathway's synapses (capped grid);
+* ``rows``: one block of ``lanes`` threads per pre unit, grid-strided;
+* ``groups``: one block of ``lanes`` threads per group (layer), grid-strided;
+* ``group``: threads grid-stride over groups; ``one``: a single thread.
+
+All but ``unit`` must be written grid-strided (any grid works): the host
+emulation runs them as one thread (``lanes`` = 1), which keeps every sum in
+the CPU kernel's order. ``lanes`` is 1 on the host and 64 on a GPU.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from brainc.errors import BraincError
@@ -116,6 +140,21 @@ class GpuKernel:
     #: block, args)]`` the launches of one tick (see :class:`DeviceLaunch`)
     plan: Any = None
     stages: Any = None
+    #: launch geometry per kernel name (see the module docstring); unnamed: the phase's default
+    geometry: dict[str, str] = field(default_factory=dict)
+    #: ``scratch(obj, net, lanes) -> ndarray``: initial scratch ``Y`` of a block (float64) or
+    #: pathway (int64); remade when the block's or pathway's arrays are replaced. Kernels must
+    #: leave the scratch as they found it at the end of every tick (it is not checkpointed).
+    scratch: Any = None
+    #: row names of ``G``/``L`` (neurons) and ``X`` (synapses) the source indexes
+    group_params: tuple[str, ...] = ()
+    group_state: tuple[str, ...] = ()
+    pathway_state: tuple[str, ...] = ()
+    #: rows of *other* models the source indexes: ((kind, model, attribute, rows), ...)
+    #: (xcal reads the leabra unit state of its pre and post units)
+    related: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    #: the declared rows must be all the model's rows, not a prefix (kernels that scan every row)
+    exact: bool = False
 
     def parts(self) -> tuple[str, ...]:
         """The source as pieces; models sharing a piece (a helper or a kernel) list
@@ -190,14 +229,27 @@ def gpu_kernels() -> dict[tuple[str, str], GpuKernel]:
     return dict(_KERNELS)
 
 
+def _check_rows(k: GpuKernel, owner: str, what: str, want: tuple[str, ...], have: tuple[str, ...],
+                exact: bool) -> None:
+    if (have != want) if exact else (have[:len(want)] != want):
+        raise StaleGpuKernelError(
+            f"the GPU kernel of {k.kind} model {k.model!r} was written for {owner}{what} {list(want)} but the "
+            f"model now declares {list(have)}; update runtime/gpu (or use --backend numba)")
+
+
 def _check_layout(k: GpuKernel, model_cls: Any) -> None:
-    for what in ("params", "state"):
+    for what in ("params", "state", "group_params", "group_state", "pathway_state"):
         want = getattr(k, what)
         have = tuple(getattr(model_cls, what, {}) or ())
-        if have[:len(want)] != want:
-            raise StaleGpuKernelError(
-                f"the GPU kernel of {k.kind} model {k.model!r} was written for {what} {list(want)} but the "
-                f"model now declares {list(have)}; update runtime/gpu (or use --backend numba)")
+        if want or (k.exact and what in ("params", "state")):
+            _check_rows(k, "", what, want, have, k.exact)
+    if k.related:
+        from ..registry import device_model, neuron_model, synapse_model
+
+        lookup = {"neuron": neuron_model, "synapse": synapse_model, "device": device_model}
+        for kind, name, what, want in k.related:
+            have = tuple(getattr(lookup[kind](name), what, {}) or ())
+            _check_rows(k, f"{kind} model {name!r} ", what, tuple(want), have, False)
 
 
 def gpu_kernel(kind: str, name: str, model_cls: Any = None) -> GpuKernel:
@@ -217,12 +269,12 @@ def gpu_kernel(kind: str, name: str, model_cls: Any = None) -> GpuKernel:
 
 def full_source(kernels: list[GpuKernel]) -> str:
     """Prelude + generic kernels + each distinct model source: one compilation unit."""
-    from .prelude import GENERIC, PRELUDE
+    from .prelude import GENERIC, PRELUDE, expand
 
     seen: list[str] = []
     for k in kernels:
         for part in k.parts():
             if part not in seen:
                 seen.append(part)
-    return "\n".join([PRELUDE, GENERIC, *seen])
+    return expand("\n".join([PRELUDE, GENERIC, *seen]))
 

@@ -13,12 +13,7 @@ from __future__ import annotations
 from . import GpuKernel, register_gpu
 
 NOISE = r"""
-extern "C" __global__ void noise_current_emit(const double* P, double* S, const i64* ptr, const i64* idx,
-                                              const double* w, const int* delay, const i64* tdev, double* I_now,
-                                              double* ring, u64* rng_a, u64* rng_b, const i64* chunk_dev,
-                                              const i64* chunk_lo, const i64* chunk_hi, const u64* chunk_jump,
-                                              const double* mods, i64* ctl, i64 receptor, i64 n_dev, i64 n_tgt,
-                                              i64 n_chunks, i64 n_post, i64 n_rec_post, i64 D, double dt) {
+extern "C" __global__ void noise_current_emit(EMIT_ARGS) {
     if (ctl[CTL_STOP]) return;
     i64 c = brainc_tid();
     if (c >= n_chunks) return;
@@ -44,12 +39,7 @@ extern "C" __global__ void noise_current_emit(const double* P, double* S, const 
 """
 
 DC = r"""
-extern "C" __global__ void dc_current_emit(const double* P, double* S, const i64* ptr, const i64* idx,
-                                           const double* w, const int* delay, const i64* tdev, double* I_now,
-                                           double* ring, u64* rng_a, u64* rng_b, const i64* chunk_dev,
-                                           const i64* chunk_lo, const i64* chunk_hi, const u64* chunk_jump,
-                                           const double* mods, i64* ctl, i64 receptor, i64 n_dev, i64 n_tgt,
-                                           i64 n_chunks, i64 n_post, i64 n_rec_post, i64 D, double dt) {
+extern "C" __global__ void dc_current_emit(EMIT_ARGS) {
     if (ctl[CTL_STOP]) return;
     i64 q = brainc_tid();
     if (q >= n_tgt) return;

@@ -175,6 +175,7 @@ class CudaEngine(Engine):
 _SHIM = r"""
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 using std::isfinite; using std::sqrt; using std::log; using std::exp; using std::cos; using std::sin;
 using std::fabs; using std::fmin; using std::fmax; using std::floor; using std::ceil; using std::pow;
 using std::tanh; using std::expm1; using std::log1p;
@@ -196,6 +197,13 @@ static inline int atomicOr(int* a, int v) { int o = *a; *a = o | v; return o; }
 static inline int atomicMax(int* a, int v) { int o = *a; if (v > o) *a = v; return o; }
 static inline unsigned long long atomicExch(unsigned long long* a, unsigned long long v) {
     unsigned long long o = *a; *a = v; return o; }
+static inline unsigned long long atomicOr(unsigned long long* a, unsigned long long v) {
+    unsigned long long o = *a; *a = o | v; return o; }
+static inline long long atomicMin(long long* a, long long v) { long long o = *a; if (v < o) *a = v; return o; }
+static inline long long atomicMax(long long* a, long long v) { long long o = *a; if (v > o) *a = v; return o; }
+static inline long long __double_as_longlong(double x) { long long b; std::memcpy(&b, &x, 8); return b; }
+static inline double __longlong_as_double(long long b) { double x; std::memcpy(&x, &b, 8); return x; }
+using std::rint; using std::round; using std::trunc; using std::fmod; using std::copysign; using std::nearbyint;
 """
 
 

@@ -1,4 +1,6 @@
-"""GPU kernels of the NEST family: ``iaf_psc_delta``, ``dc_generator``, ``poisson_generator``.
+"""GPU kernels of the NEST family: ``iaf_psc_delta``, ``dc_generator``, ``poisson_generator``
+(the other NEST neurons are in runtime/gpu/nest_neurons.py, the synapses in
+nest_synapses.py, ``noise_generator``/``spike_generator`` in nest_devices.py).
 
 Transcriptions of :mod:`runtime.models.nest_iaf` and
 :mod:`runtime.devices.nest_generators` (same operation order; the propagators
@@ -36,15 +38,12 @@ from .jump import jump_table, plan_chunks
 
 # ---------------------------------------------------------------- iaf_psc_delta
 IAF_PSC_DELTA = r"""
-extern "C" __global__ void iaf_psc_delta_update(const double* P_, double* S, double* I, double* out,
-                                                i64* fired, i64* nf, const i64* seg, const double* G, double* L,
-                                                const double* mods, u64* rng, const i64* ctl, i64 n, i64 n_rec,
-                                                i64 n_groups, double dt) {
+extern "C" __global__ void iaf_psc_delta_update(UPDATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     i64 i = brainc_tid();
     if (i >= n) return;
-    double* P = (double*)P_;  // derived rows (_h, _P33, _P30, _refr) are written on the first tick
-#define PR(r) P[(r) * n + i]
+    double* Pw = (double*)P;  // derived rows (_h, _P33, _P30, _refr) are written on the first tick
+#define PR(r) Pw[(r) * n + i]
     if (PR(11) != dt) {
         const double tau = PR(1);
         PR(12) = exp(-dt / tau);
@@ -110,18 +109,13 @@ __device__ __forceinline__ double nest_gen_off(const double* P, i64 n_dev, i64 d
 """
 
 DC_GENERATOR = r"""
-extern "C" __global__ void dc_generator_emit(const double* P, double* S, const i64* ptr, const i64* idx,
-                                             const double* w, const int* delay, const i64* tdev, double* I_now,
-                                             double* ring, u64* rng_a, u64* rng_b, const i64* chunk_dev,
-                                             const i64* chunk_lo, const i64* chunk_hi, const u64* chunk_jump,
-                                             const double* mods, i64* ctl, i64 receptor, i64 n_dev, i64 n_tgt,
-                                             i64 n_chunks, i64 n_post, i64 n_rec_post, i64 D, double dt) {
+extern "C" __global__ void dc_generator_emit(EMIT_ARGS) {
     if (ctl[CTL_STOP]) return;
     i64 q = brainc_tid();
     if (q >= n_tgt) return;
     const i64 t = ctl[CTL_T];
     const i64 d = tdev[q];
-    const double now = (double)t;
+    const double now = (double)(t + 1);  // on when origin+start <= (t+1)*h < origin+stop (as the CPU)
     if (!(now >= nest_gen_on(P, n_dev, d, dt) && now < nest_gen_off(P, n_dev, d, dt))) return;
     const i64 row = receptor >= 0 ? receptor : (n_rec_post > 2 ? 2 : 0);  // the "current" receptor
     nest_gen_add(t, q, w[q] * P[0 * n_dev + d], idx, delay, row, I_now, ring, n_post, n_rec_post, D);
@@ -141,7 +135,7 @@ _PG_PARAMS = """const double* P, const i64* ptr, const i64* idx, const double* w
     i64 n_rec, i64 D, double dt"""
 POISSON = (r"""
 __device__ __forceinline__ bool pg_active(const double* P, i64 n_dev, i64 d, i64 t, double dt, double* lam) {
-    const double stamp = (double)(t + 1);
+    const double stamp = (double)t;  // NEST tests the step's start: origin+start < t*h <= origin+stop
     if (!(stamp > nest_gen_on(P, n_dev, d, dt) && stamp <= nest_gen_off(P, n_dev, d, dt))) return false;
     *lam = P[0 * n_dev + d] * dt * 1e-3;
     return *lam > 0.0;

@@ -7,8 +7,44 @@ launch's threads one after another. Kernels therefore avoid shared memory,
 completion alone. The host emulation then reproduces the CPU backend's
 summation order exactly (one lane per emitting unit, ascending), which is what
 lets CI check the GPU orchestration against the Numba loop bit for bit.
+
+Kernel parameter lists are long and shared by every kernel of a phase, so a
+family module writes ``UPDATE_ARGS`` (``PROPAGATE_ARGS``, ``LEARN_ARGS``,
+``COUPLE_ARGS``, ``EMIT_ARGS``) in its source and calls :func:`expand`, which
+replaces them by the phase's parameter list (see runtime/gpu/__init__.py).
 """
 from __future__ import annotations
+
+#: the parameter list of every kernel of a phase (calling conventions: runtime/gpu/__init__.py)
+ARGS = {
+    "UPDATE_ARGS": """const double* P, double* S, double* I, double* out, i64* fired, i64* nf, const i64* seg,
+        const double* G, double* L, const double* mods, u64* rng, double* Y, const i64* ctl, i64 n, i64 n_rec,
+        i64 n_groups, i64 n_y, double dt""",
+    "PROPAGATE_ARGS": """const i64* pre_fired, const i64* n_fired, const double* pre_out, const i64* indptr,
+        const int* post_idx, const int* delay, double* w, double* S, const double* P, double* X, i64* Y,
+        double* ring, const double* gate_out, const double* mods, const i64* ctl, i64 receptor, i64 D, i64 n_post,
+        i64 n_rec_post, i64 n_syn, i64 n_gate, double dt""",
+    "LEARN_ARGS": """const i64* pre_fired, const i64* n_pre, const i64* post_fired, const i64* n_post_fired,
+        const double* pre_out, const double* post_out, const i64* indptr, const int* post_idx, const int* pre_idx,
+        const i64* cscptr, const i64* cscsyn, double* w, double* S, const double* P, double* X, i64* Y,
+        double* post_S, const double* gate_out, const double* mods, const i64* ctl, i64 n_syn, i64 n_pre_units,
+        i64 n_post_units, i64 n_gate, double dt""",
+    "COUPLE_ARGS": """const double* pre_S, const double* post_S, double* pre_I, double* post_I, i64 pre_v, i64 post_v,
+        const int* pre_idx, const int* post_idx, const double* w, double* S, const double* P, double* X,
+        const double* mods, const i64* ctl, i64 n_syn, i64 n_pre, i64 n_post""",
+    "EMIT_ARGS": """const double* P, double* S, const i64* ptr, const i64* idx, const double* w, const int* delay,
+        const i64* tdev, double* I_now, double* ring, u64* rng_a, u64* rng_b, const i64* chunk_dev,
+        const i64* chunk_lo, const i64* chunk_hi, const u64* chunk_jump, const double* mods, i64* ctl,
+        i64 receptor, i64 n_dev, i64 n_tgt, i64 n_chunks, i64 n_post, i64 n_rec_post, i64 D, double dt""",
+}
+
+
+def expand(source: str) -> str:
+    """``source`` with each ``*_ARGS`` placeholder replaced by its phase's parameter list."""
+    for key, params in ARGS.items():
+        source = source.replace(key, " ".join(params.split()))
+    return source
+
 
 #: control-block slots (int64 array on the device, written by the host once per chunk)
 CTL_STOP, CTL_T, CTL_STEP, CTL_STATUS, CTL_BAD, CTL_T0, CTL_SLIP = range(7)
@@ -86,6 +122,25 @@ __device__ __forceinline__ i64 brainc_route(i64 receptor, double w) {
     return receptor >= 0 ? receptor : (w >= 0.0 ? 0 : 1);
 }
 
+#define BRAINC_KEY_INF 0x7ff0000000000000LL  // brainc_dkey(+inf)
+
+// an integer key of a double that orders as the doubles do (atomicMin/atomicMax on doubles)
+__device__ __forceinline__ i64 brainc_dkey(double x) {
+    const i64 b = __double_as_longlong(x);
+    return b >= 0 ? b : b ^ 0x7fffffffffffffffLL;
+}
+__device__ __forceinline__ double brainc_dunkey(i64 k) {
+    return __longlong_as_double(k >= 0 ? k : k ^ 0x7fffffffffffffffLL);
+}
+// a double kept in an i64 scratch slot
+__device__ __forceinline__ double brainc_ld(const i64* y) { return __longlong_as_double(*y); }
+__device__ __forceinline__ void brainc_st(i64* y, double x) { *y = __double_as_longlong(x); }
+
+// Python's min()/max() of two floats as Numba compiles them (the first argument
+// wins ties and NaN comparisons), for transcriptions of min(max(x, lo), hi)
+__device__ __forceinline__ double brainc_pymax(double a, double b) { return b > a ? b : a; }
+__device__ __forceinline__ double brainc_pymin(double a, double b) { return b < a ? b : a; }
+
 // append unit i to this tick's emitter list
 __device__ __forceinline__ void brainc_fire(i64* fired, i64* nf, i64 i) {
     i64 q = (i64)atomicAdd((u64*)nf, 1ULL);
@@ -95,15 +150,16 @@ __device__ __forceinline__ void brainc_fire(i64* fired, i64* nf, i64 i) {
 
 GENERIC = r"""
 // ---------------------------------------------------------------- generic tick kernels
-// 1. deliver: I <- ring[t mod D] + inj; clear the slot; reset the emitter count
-extern "C" __global__ void brainc_deliver(double* I, double* ring, const double* inj, i64* nf,
-                                          const i64* ctl, i64 n_rec, i64 n, i64 D) {
+// 1. deliver: I <- ring[t mod D] (+ inj while injon[0], as runtime.loop_kernels.deliver);
+//    clear the slot; reset the emitter count
+extern "C" __global__ void brainc_deliver(double* I, double* ring, const double* inj, const unsigned char* injon,
+                                          i64* nf, const i64* ctl, i64 n_rec, i64 n, i64 D) {
     if (ctl[CTL_STOP]) return;
     i64 k = brainc_tid();
     if (k == 0) nf[0] = 0;
     if (k >= n_rec * n) return;
     i64 off = (ctl[CTL_T] % D) * n_rec * n + k;
-    I[k] = ring[off] + inj[k];
+    I[k] = injon[0] ? ring[off] + inj[k] : ring[off];
     ring[off] = 0.0;
 }
 

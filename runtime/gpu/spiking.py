@@ -9,10 +9,7 @@ from __future__ import annotations
 from . import GpuKernel, register_gpu
 
 IZHIKEVICH = r"""
-extern "C" __global__ void izhikevich_update(const double* P, double* S, double* I, double* out,
-                                             i64* fired, i64* nf, const i64* seg, const double* G, double* L,
-                                             const double* mods, u64* rng, const i64* ctl, i64 n, i64 n_rec,
-                                             i64 n_groups, double dt) {
+extern "C" __global__ void izhikevich_update(UPDATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     i64 i = brainc_tid();
     if (i >= n) return;

@@ -1,12 +1,8 @@
-"""GPU kernels of the spiking family's synapses: ``fixed``/``static_synapse``,
+"""GPU kernels of the spiking family's synapses: ``fixed``,
 Tsodyks-Markram short-term plasticity (``facilitating``, ``depressing``) and
 ``gap_junction``.
 
-Long-term plasticity (``plastic`` and the STDP-based models built on it) has no
-GPU kernel yet: runtime/synapses/plastic.py was being rewritten (traces scaled
-to a pathway-wide reference tick) while this module was written. The backend
-already runs ``learn`` kernels (CSR and CSC sweeps, weights synced back); a
-port registers ``entries={"propagate": "fixed_propagate", "learn": (...)}``.
+The learning synapses are in runtime/gpu/stdp.py, NEST's in runtime/gpu/nest_synapses.py.
 
 One thread block per emitting presynaptic unit (grid-strided over the count
 the neuron kernel left on the device, so the launch needs no read-back); the
@@ -20,11 +16,7 @@ from __future__ import annotations
 from . import GpuKernel, register_gpu
 
 FIXED = r"""
-extern "C" __global__ void fixed_propagate(const i64* pre_fired, const i64* n_fired, const double* pre_out,
-                                           const i64* indptr, const int* post_idx, const int* delay, double* w,
-                                           double* S, const double* P, double* X, double* ring,
-                                           const double* gate_out, const double* mods, const i64* ctl,
-                                           i64 receptor, i64 D, i64 n_post, i64 n_rec_post, i64 n_syn, double dt) {
+extern "C" __global__ void fixed_propagate(PROPAGATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     const i64 t = ctl[CTL_T];
     const i64 m = n_fired[0];
@@ -42,21 +34,20 @@ extern "C" __global__ void fixed_propagate(const i64* pre_fired, const i64* n_fi
 }
 """
 
-for _name in ("fixed", "static_synapse"):
-    register_gpu(GpuKernel(model=_name, kind="synapse", source=FIXED, entries={"propagate": "fixed_propagate"}))
+# static_synapse scales by the spike's multiplicity: counted_propagate (runtime/gpu/nest_synapses.py)
+register_gpu(GpuKernel(model="fixed", kind="synapse", source=FIXED, entries={"propagate": "fixed_propagate"}))
 
 # ---------------------------------------------------------------- Tsodyks-Markram (runtime/synapses/short_term.py)
 STP = r"""
+// exp(-lag/tau), tau <= 0: instantaneous; beyond 700 time constants: fully relaxed (as the CPU)
 __device__ __forceinline__ double stp_relax(double lag_ms, double tau) {
-    return tau <= 0.0 ? 0.0 : exp(-lag_ms / tau);
+    if (tau <= 0.0) return 0.0;
+    const double a = lag_ms / tau;
+    return a > 700.0 ? 0.0 : exp(-a);
 }
 
 // the synapse state changes only in its pre unit's row: no races on S
-extern "C" __global__ void stp_propagate(const i64* pre_fired, const i64* n_fired, const double* pre_out,
-                                         const i64* indptr, const int* post_idx, const int* delay, double* w,
-                                         double* S, const double* P, double* X, double* ring,
-                                         const double* gate_out, const double* mods, const i64* ctl,
-                                         i64 receptor, i64 D, i64 n_post, i64 n_rec_post, i64 n_syn, double dt) {
+extern "C" __global__ void stp_propagate(PROPAGATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     const i64 t = ctl[CTL_T];
     const double tf = (double)t;
@@ -88,11 +79,7 @@ for _name in ("facilitating", "depressing"):
 # ---------------------------------------------------------------- gap junctions (runtime/synapses/gap_junction.py)
 GAP = r"""
 // one thread per junction; both cells' inputs take atomic adds (a cell has several junctions)
-extern "C" __global__ void gap_junction_couple(const double* pre_S, const double* post_S, double* pre_I,
-                                               double* post_I, i64 pre_v, i64 post_v, const int* pre_idx,
-                                               const int* post_idx, const double* w, double* S, const double* P,
-                                               double* X, const double* mods, const i64* ctl, i64 n_syn,
-                                               i64 n_pre, i64 n_post) {
+extern "C" __global__ void gap_junction_couple(COUPLE_ARGS) {
     if (ctl[CTL_STOP] || pre_v < 0 || post_v < 0) return;
     i64 s = brainc_tid();
     if (s >= n_syn) return;

@@ -144,3 +144,29 @@ def test_izhikevich2003_agreement() -> None:
     print(f"\nizhikevich2003 1000 ms: CPU {t0.size} spikes, GPU {t1.size}; first differing tick {first}")
     assert 7000 <= t1.size <= 8000
     assert first is None or first >= 20
+
+
+def test_stdp_one_tick_within_ulps(tmp_path: Path) -> None:
+    """From a common state, one tick of STDP (all three passes, same emitters) gives
+    weights and traces within a few ulps of the CPU's: the passes reorder no sum,
+    only CUDA's exp differs from the C library's."""
+    def brain() -> Brain:
+        b = dyadic_net(n=1000, k=40, synapse="plastic")
+        b.projections[0].params = {"A_plus": 0.05, "A_minus": 0.06, "w_max": 6.0}
+        b.devices.append(Device("nz", "noise_current", {"std": 4.0},
+                                [DeviceTarget("p", np.arange(1000), np.ones(1000), np.zeros(1000, np.int32))]))
+        return b
+
+    ref = Network(brain())
+    ref.run(200)
+    ref.checkpoint(tmp_path / "c.db")
+    a = runtime.resume(tmp_path / "c.db")
+    g = gpu(runtime.resume(tmp_path / "c.db"))
+    a.run(1)
+    g.run(1)
+    g.backend.sync(g)
+    assert np.array_equal(a.blocks[0].fired[:a.blocks[0].nf[0]], g.blocks[0].fired[:g.blocks[0].nf[0]])
+    p0, p1 = a.pathways[0], g.pathways[0]
+    assert ulps(p0.w, p1.w).max() <= 8 and ulps(p0.S, p1.S).max() <= 8
+    assert np.array_equal(p0.X, p1.X)
+

@@ -28,9 +28,21 @@ def test_every_gpu_kernel_matches_its_model_layout() -> None:
             assert fn in parse_signatures(full_source([k]))
 
 
+def test_every_model_has_a_gpu_kernel() -> None:
+    """Every model of the fused loop runs on the GPU (host-engine families step on the host)."""
+    from runtime.registry import device_models, neuron_models, synapse_models
+
+    have = gpu_kernels()
+    missing = [f"neuron {n}" for n, m in neuron_models().items() if not m.host_engine and ("neuron", n) not in have]
+    hosted = {"hebbian_beta"}  # assembly fibers: the assembly engine's own
+    missing += [f"synapse {n}" for n in synapse_models() if n not in hosted and ("synapse", n) not in have]
+    missing += [f"device {n}" for n in device_models() if ("device", n) not in have]
+    assert not missing
+
+
 def test_missing_and_stale_kernels_are_clear_errors() -> None:
-    with pytest.raises(NoGpuKernelError, match="neuron model 'leabra' has no GPU kernel yet"):
-        gpu_kernel("neuron", "leabra")
+    with pytest.raises(NoGpuKernelError, match="neuron model 'no_such_unit' has no GPU kernel yet"):
+        gpu_kernel("neuron", "no_such_unit")
 
     class Edited:
         params = {"a": 0, "b": 0}  # izhikevich reordered
@@ -38,6 +50,27 @@ def test_missing_and_stale_kernels_are_clear_errors() -> None:
 
     with pytest.raises(StaleGpuKernelError, match="izhikevich"):
         gpu_kernel("neuron", "izhikevich", Edited)
+
+    # layer rows (Leabra's FFFB reads G/L by index) and rows of related models are guarded too
+    from runtime.models.leabra import LeabraUnit
+
+    class Layered(LeabraUnit):
+        group_state = {"extra": 0, **LeabraUnit.group_state}
+
+    with pytest.raises(StaleGpuKernelError, match="group_state"):
+        gpu_kernel("neuron", "leabra", Layered)
+
+    class Appended(LeabraUnit):  # a kernel whose strides depend on the row count: exact layout
+        group_params = {**LeabraUnit.group_params, "new_knob": 0}
+
+    with pytest.raises(StaleGpuKernelError, match="group_params"):
+        gpu_kernel("neuron", "leabra", Appended)
+    from runtime.gpu import _KERNELS, _check_layout
+
+    xk = _KERNELS[("synapse", "xcal")]
+    bad = type(xk)(**{**xk.__dict__, "related": (("neuron", "leabra", "state", ("act", "vm")),)})
+    with pytest.raises(StaleGpuKernelError, match="neuron model 'leabra' state"):
+        _check_layout(bad, synapse_model("xcal"))
 
 
 def test_signature_parsing() -> None:
