@@ -190,25 +190,20 @@ def generate(shape: LoopShape) -> str:
 
 
 def _kernel_hash(shape: LoopShape) -> str:
-    import inspect
+    """Hash of every runtime source file (and the environment's kernels).
 
-    from . import loop_kernels, rng
-    from .registry import device_model, neuron_model, synapse_model
-
-    files = {inspect.getsourcefile(loop_kernels), inspect.getsourcefile(rng)}
-    for b in shape.blocks:
-        files.add(inspect.getsourcefile(neuron_model(b.model)))
-    for p in shape.pathways:
-        files.add(inspect.getsourcefile(synapse_model(p.model)))
-    for d in shape.devices:
-        files.add(inspect.getsourcefile(device_model(d.model)))
+    Kernels import helpers from other modules (``fixed.route``, ``nest_rkf45``,
+    ``rng``...), and Numba's cache notices edits only in a function's own
+    file, so the whole runtime package is hashed: any edit gives a new loop."""
+    files = sorted(Path(__file__).resolve().parent.rglob("*.py"))
     if shape.env:
         mod = importlib.import_module(shape.env.split(":")[0])
-        files.add(inspect.getsourcefile(mod))
-        files.update(getattr(mod, "KERNEL_FILES", ()))  # sources the env kernel calls into
+        files += [Path(f) for f in getattr(mod, "KERNEL_FILES", ())]
+        if getattr(mod, "__file__", None):
+            files.append(Path(mod.__file__))
     h = hashlib.sha256()
-    for f in sorted(x for x in files if x):
-        h.update(Path(f).read_bytes())
+    for f in files:
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -28,17 +28,52 @@ import numpy as np
 from numba import njit
 
 from ..registry import DeviceModel, Var, register
-from ..rng import normal, uniform
+from ..rng import _rotl, normal, poisson
+from ..synapses.fixed import deliver, route
 
 #: NEST's "never" for stop
 FOREVER = 1.7976931348623157e308
 
 
+def _window(start: str, stop: str) -> dict[str, Var]:
+    """``start``, ``stop``, ``origin``: consecutive rows, read by :func:`_bounds`."""
+    return {"start": Var(0.0, "ms", start), "stop": Var(FOREVER, "ms", stop),
+            "origin": Var(0.0, "ms", "time origin of start/stop")}
+
+
+#: the window of the spike devices (poisson_generator, spike_generator)
+SPIKE_WINDOW = _window("on after origin+start", "off after origin+stop")
+#: the window of the current devices (dc_generator, noise_generator)
+CURRENT_WINDOW = _window("on from origin+start", "off from origin+stop")
+
+
+class NestDevice(DeviceModel):
+    """Base of the NEST generators."""
+
+    family: ClassVar[str] = "nest"
+
+
 @njit(cache=True, inline="always")
-def _route(receptor, w):
-    if receptor >= 0:
-        return receptor
-    return 0 if w >= 0.0 else 1
+def _bounds(P, d, dt, row):
+    """Device d's window in steps: (origin+start, origin+stop)/dt, rounded; rows
+    ``row``, ``row + 1``, ``row + 2`` hold start, stop, origin."""
+    t_on = round((P[row + 2, d] + P[row, d]) / dt)
+    t_off = round((P[row + 2, d] + P[row + 1, d]) / dt) if P[row + 1, d] < 1e300 else 1e308
+    return t_on, t_off
+
+
+@njit(cache=True, inline="always")
+def _spikes_on(P, d, dt, row, stamp):
+    """A spike device emits spikes stamped in (origin+start, origin+stop]."""
+    t_on, t_off = _bounds(P, d, dt, row)
+    return stamp > t_on and stamp <= t_off
+
+
+@njit(cache=True, inline="always")
+def _current_on(P, d, dt, row, now):
+    """A current device is on when origin+start <= now < origin+stop."""
+    t_on, t_off = _bounds(P, d, dt, row)
+    return now >= t_on and now < t_off
 
 
 @njit(cache=True, inline="always")
@@ -50,20 +85,17 @@ def _current_row(receptor, n_rows):
 
 
 @njit(cache=True, inline="always")
-def _add(t, q, value, idx, delay, row, I_now, ring):
+def _add(slot, q, value, idx, delay, row, I_now, ring):
+    """Target q gets ``value``: now (delay 0) or in ring slot ``slot`` + its delay
+    (slot = t mod the ring's length; delays are shorter than the ring)."""
     d = delay[q]
     if d == 0:
         I_now[row, idx[q]] += value
     else:
-        ring[(t + d) % ring.shape[0], row, idx[q]] += value
+        deliver(ring, slot, d, row, idx[q], value)
 
 
 # ----------------------------------------------------------------------------- poisson_generator
-
-
-@njit(cache=True, inline="always")
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
 @njit(cache=True)
@@ -73,12 +105,9 @@ def _poisson_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng):
     # (so the first spikes carry the stamp origin+start+2h; checked against NEST)
     stamp = float(t)
     cdf = np.empty(129)
-    R = ring.shape[0]
-    slot = t % R
+    slot = t % ring.shape[0]
     for d in range(ptr.shape[0] - 1):
-        t_on = round((P[3, d] + P[1, d]) / dt)
-        t_off = round((P[3, d] + P[2, d]) / dt) if P[2, d] < 1e300 else 1e308
-        if not (stamp > t_on and stamp <= t_off):
+        if not _spikes_on(P, d, dt, 1, stamp):
             continue
         lam = P[0, d] * dt * 1e-3
         if lam <= 0.0:
@@ -108,122 +137,97 @@ def _poisson_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng):
                 for j in range(n_tab):
                     k += u >= cdf[j]
                 if k:
+                    # _add spelled out: through the helper this loop runs 3x slower
+                    # (Numba then keeps reference counting of the arrays in it)
                     dq = delay[q]
-                    ww = w[q] * k
-                    row = _route(receptor, w[q])
+                    row = route(receptor, w[q])
                     if dq == 0:
-                        I_now[row, idx[q]] += ww
+                        I_now[row, idx[q]] += w[q] * k
                     else:
-                        s2 = slot + dq
-                        if s2 >= R:
-                            s2 -= R
-                        ring[s2, row, idx[q]] += ww
+                        deliver(ring, slot, dq, row, idx[q], w[q] * k)
             rng[d, 0] = s0
             rng[d, 1] = s1
         else:
             s = rng[d]
             for q in range(ptr[d], ptr[d + 1]):
-                k = 0
-                remaining = lam
-                while remaining > 0.0:
-                    chunk = remaining if remaining < 30.0 else 30.0
-                    remaining -= chunk
-                    L = math.exp(-chunk)
-                    p = uniform(s)
-                    while p > L:
-                        k += 1
-                        p *= uniform(s)
+                k = poisson(s, lam)
                 if k:
-                    _add(t, q, w[q] * k, idx, delay, _route(receptor, w[q]), I_now, ring)
+                    _add(slot, q, w[q] * k, idx, delay, route(receptor, w[q]), I_now, ring)
 
 
 @register
-class PoissonGenerator(DeviceModel):
+class PoissonGenerator(NestDevice):
     """Independent Poisson spike trains, one per target (NEST ``poisson_generator``)."""
 
     name: ClassVar[str] = "poisson_generator"
-    family: ClassVar[str] = "nest"
-    params = {
-        "rate": Var(0.0, "Hz", "mean rate of each train", min=0.0),
-        "start": Var(0.0, "ms", "on after origin+start"),
-        "stop": Var(FOREVER, "ms", "off after origin+stop"),
-        "origin": Var(0.0, "ms", "time origin of start/stop"),
-    }
+    params = {"rate": Var(0.0, "Hz", "mean rate of each train", min=0.0), **SPIKE_WINDOW}
     emit = _poisson_emit
 
 
-# ----------------------------------------------------------------------------- dc_generator
+# ----------------------------------------------------------------------------- dc_generator, noise_generator
+
+
+@njit(cache=True, inline="always")
+def _draw_noise(t, dt, P, S, d, n, s):
+    """noise_generator d's values for its n targets (S rows 1..n): drawn on its
+    first active tick and then every P[2] ms (every step when 0), else held."""
+    every = max(1, int(round(P[2, d] / dt))) if P[2, d] > 0.0 else 1
+    if (t % every) == 0 or S[0, d] < 0.0:
+        for k in range(n):
+            S[1 + k, d] = P[0, d] + P[1, d] * normal(s)
+    S[0, d] = 1.0
+
+
+@njit(cache=True, inline="always")
+def _current_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng, noise):
+    """The current devices: a dc_generator's amplitude (P row 0) or, with
+    ``noise``, a noise_generator's value per target (:func:`_draw_noise`), times
+    the weight, into the targets' ``current`` row while the device is on."""
+    row = _current_row(receptor, I_now.shape[0])
+    slot = t % ring.shape[0]
+    for d in range(ptr.shape[0] - 1):
+        # on when origin+start <= (t+1)*h < origin+stop (checked against NEST's traces)
+        if not _current_on(P, d, dt, 3 if noise else 1, float(t + 1)):
+            continue
+        if noise:
+            _draw_noise(t, dt, P, S, d, ptr[d + 1] - ptr[d], rng[d])
+        for k, q in enumerate(range(ptr[d], ptr[d + 1])):
+            _add(slot, q, w[q] * (S[1 + k, d] if noise else P[0, d]), idx, delay, row, I_now, ring)
 
 
 @njit(cache=True)
 def _dc_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng):
     # P rows: 0 amplitude (pA) 1 start 2 stop 3 origin
-    row = _current_row(receptor, I_now.shape[0])
-    # on when origin+start <= (t+1)*h < origin+stop (checked against NEST's traces)
-    now = float(t + 1)
-    for d in range(ptr.shape[0] - 1):
-        t_on = round((P[3, d] + P[1, d]) / dt)
-        t_off = round((P[3, d] + P[2, d]) / dt) if P[2, d] < 1e300 else 1e308
-        if not (now >= t_on and now < t_off):
-            continue
-        a = P[0, d]
-        for q in range(ptr[d], ptr[d + 1]):
-            _add(t, q, w[q] * a, idx, delay, row, I_now, ring)
+    _current_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng, False)
 
 
 @register
-class DcGenerator(DeviceModel):
+class DcGenerator(NestDevice):
     """Constant current (NEST ``dc_generator``), into the ``current`` receptor."""
 
     name: ClassVar[str] = "dc_generator"
-    family: ClassVar[str] = "nest"
-    params = {
-        "amplitude": Var(0.0, "pA", "current"),
-        "start": Var(0.0, "ms", "on from origin+start"),
-        "stop": Var(FOREVER, "ms", "off from origin+stop"),
-        "origin": Var(0.0, "ms", "time origin of start/stop"),
-    }
+    params = {"amplitude": Var(0.0, "pA", "current"), **CURRENT_WINDOW}
     emit = _dc_emit
-
-
-# ----------------------------------------------------------------------------- noise_generator
 
 
 @njit(cache=True)
 def _noise_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng):
     # P rows: 0 mean 1 std (pA) 2 dt (update interval, ms) 3 start 4 stop 5 origin
-    # S: per device, the values currently held for its targets (rows 1..), row 0 unused
-    row = _current_row(receptor, I_now.shape[0])
-    now = float(t + 1)  # the dc_generator's window
-    for d in range(ptr.shape[0] - 1):
-        t_on = round((P[5, d] + P[3, d]) / dt)
-        t_off = round((P[5, d] + P[4, d]) / dt) if P[4, d] < 1e300 else 1e308
-        if not (now >= t_on and now < t_off):
-            continue
-        every = max(1, int(round(P[2, d] / dt))) if P[2, d] > 0.0 else 1
-        fresh = (t % every) == 0 or S[0, d] < 0.0
-        S[0, d] = 1.0
-        s = rng[d]
-        for k, q in enumerate(range(ptr[d], ptr[d + 1])):
-            if fresh:
-                S[1 + k, d] = P[0, d] + P[1, d] * normal(s)
-            _add(t, q, w[q] * S[1 + k, d], idx, delay, row, I_now, ring)
+    # S: per device, the values currently held for its targets (rows 1..); row 0 < 0 until the first draw
+    _current_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng, True)
 
 
 @register
-class NoiseGenerator(DeviceModel):
+class NoiseGenerator(NestDevice):
     """Gaussian white-noise current, an independent value per target held for
     ``dt`` ms (NEST ``noise_generator`` without its sinusoidal modulation)."""
 
     name: ClassVar[str] = "noise_generator"
-    family: ClassVar[str] = "nest"
     params = {
         "mean": Var(0.0, "pA", "mean current"),
         "std": Var(0.0, "pA", "standard deviation", min=0.0),
         "dt": Var(0.0, "ms", "update interval (0: every step)", min=0.0),
-        "start": Var(0.0, "ms", "on from origin+start"),
-        "stop": Var(FOREVER, "ms", "off from origin+stop"),
-        "origin": Var(0.0, "ms", "time origin of start/stop"),
+        **CURRENT_WINDOW,
     }
     emit = _noise_emit
 
@@ -244,26 +248,25 @@ def _spike_emit(t, dt, P, S, ptr, idx, w, delay, receptor, I_now, ring, rng):
     # P rows: 0 start 1 stop 2 origin
     # S rows: 0 next index, 1 count, 2 .. 2+L emission ticks, 2+L .. 2+2L weight factors
     L = (S.shape[0] - 2) // 2
-    stamp = float(t + 1)
+    slot = t % ring.shape[0]
     for d in range(ptr.shape[0] - 1):
         k = int(S[0, d])
         cnt = int(S[1, d])
-        t_on = round((P[2, d] + P[0, d]) / dt)
-        t_off = round((P[2, d] + P[1, d]) / dt) if P[1, d] < 1e300 else 1e308
+        on = _spikes_on(P, d, dt, 0, float(t + 1))
         while k < cnt and S[2 + k, d] < t:
             k += 1  # times already past (e.g. set before a continued run)
         while k < cnt and S[2 + k, d] == t:
-            if stamp > t_on and stamp <= t_off:
+            if on:
                 f = S[2 + L + k, d]
                 for q in range(ptr[d], ptr[d + 1]):
                     ww = w[q] * f
-                    _add(t, q, ww, idx, delay, _route(receptor, ww), I_now, ring)
+                    _add(slot, q, ww, idx, delay, route(receptor, ww), I_now, ring)
             k += 1
         S[0, d] = k
 
 
 @register
-class SpikeGenerator(DeviceModel):
+class SpikeGenerator(NestDevice):
     """Spikes at given times (NEST ``spike_generator``).
 
     ``spike_times`` (ms, on the grid; off-grid times are rounded up to the next
@@ -272,11 +275,8 @@ class SpikeGenerator(DeviceModel):
     at time s is emitted in the tick ending at s and reaches a target s + delay."""
 
     name: ClassVar[str] = "spike_generator"
-    family: ClassVar[str] = "nest"
     params = {
-        "start": Var(0.0, "ms", "emit spikes after origin+start"),
-        "stop": Var(FOREVER, "ms", "emit spikes up to origin+stop"),
-        "origin": Var(0.0, "ms", "time origin of start/stop"),
+        **SPIKE_WINDOW,
         "spike_times": Var(0.0, "ms", "list of spike times (a list, not a number)"),
         "spike_weights": Var(0.0, "1", "list of weight factors, one per spike (optional)"),
         "spike_multiplicities": Var(0.0, "1", "list of multiplicities, one per spike (optional)"),

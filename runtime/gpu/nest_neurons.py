@@ -137,7 +137,7 @@ extern "C" __global__ void iaf_psc_alpha_update(UPDATE_ARGS) {
 """
 
 NEST_RKF45 = r"""
-// ---------------------------------------------------------------- GSL's RKF45 (nest_iaf.rkf45_step / evolve_apply)
+// ---------------------------------------------------------------- GSL's RKF45 (nest_rkf45.rkf45_step)
 #define NEST_COND_EXP 0
 #define NEST_AEIF 1
 #define NEST_YMAX 6

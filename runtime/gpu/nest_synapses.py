@@ -31,7 +31,7 @@ from __future__ import annotations
 from . import GpuKernel, register_gpu
 
 COUNTED = r"""
-// static transmission times the spike's multiplicity (fixed.propagate_counted, nest_plastic.scaled_propagate)
+// static transmission times the spike's multiplicity (fixed.propagate, fixed.propagate)
 extern "C" __global__ void counted_propagate(PROPAGATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     const i64 t = ctl[CTL_T];

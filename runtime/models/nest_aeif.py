@@ -27,8 +27,9 @@ from typing import ClassVar
 import numpy as np
 from numba import njit
 
-from ..registry import NeuronModel, Var, register
-from .nest_iaf import AEIF_COND_ALPHA, RECEPTORS, evolve_apply
+from ..registry import Var, register
+from .nest_common import NestNeuron, conductances, derived, fire, initial, pick, pick_state, stale, synaptic
+from .nest_rkf45 import AEIF_COND_ALPHA, evolve_apply, load, prepare_adaptive, shared_params
 
 
 @njit(cache=True)
@@ -36,39 +37,19 @@ def update_aeif(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
     # P rows: 0 V_peak 1 V_reset 2 t_ref 3 g_L 4 C_m 5 E_ex 6 E_in 7 E_L 8 Delta_T 9 tau_w
     #         10 a 11 b 12 V_th 13 tau_syn_ex 14 tau_syn_in 15 I_e 16 gsl_error_tol 17 tau_minus
     #         18 V_m 19 w 20 g_ex 21 dg_ex 22 g_in 23 dg_in (inits) | 24 _h 25 _refr
-    n = S.shape[1]
-    if n == 0:
-        return 0
-    if P[24, 0] != dt:
-        for i in range(n):
-            P[25, i] = float(round(P[2, i] / dt))
-            P[24, i] = dt
-        for i in range(n):
-            if S[8, i] <= 0.0:
-                S[8, i] = dt
+    # S rows: 0 V_m 1 dg_ex 2 g_ex 3 dg_in 4 g_in 5 w 6 r 7 I_stim 8 h_int
+    if stale(P, 24, dt):
+        prepare_adaptive(P, S, dt, 2, 24, 25, 8)
     y = np.empty(6)
     p = np.empty(16)
     work = np.empty((10, 6))
     nf = 0
-    for i in range(n):
+    for i in range(S.shape[1]):
         for j in range(6):
             y[j] = S[j, i]
-        p[0] = P[3, i]
-        p[1] = P[7, i]
-        p[2] = P[5, i]
-        p[3] = P[6, i]
-        p[4] = P[4, i]
-        p[5] = P[13, i]
-        p[6] = P[14, i]
-        p[7] = P[15, i]
-        p[8] = S[7, i]
-        p[9] = P[8, i]
-        p[10] = P[12, i]
         v_peak = P[0, i] if P[8, i] > 0.0 else P[12, i]
-        p[11] = v_peak
-        p[12] = P[1, i]
-        p[13] = P[10, i]
-        p[14] = P[9, i]
+        # p: the right-hand side's (runtime.models.nest_rkf45._aeif_rhs); p[15] is set below
+        load(p, shared_params(P, S, i, 13, 14, 15, 7) + (P[8, i], P[12, i], v_peak, P[1, i], P[10, i], P[9, i]))
         tol = P[16, i]
         refr_steps = P[25, i]
         r = S[6, i]
@@ -98,67 +79,38 @@ def update_aeif(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
         S[6, i] = r
         S[7, i] = I[2, i]
         if spiked:
-            out[i] = 1.0
-            fired[nf] = i
-            nf += 1
+            nf = fire(i, 1.0, out, fired, nf)
         else:
             out[i] = 0.0
     return nf
 
 
 @register
-class AeifCondAlpha(NeuronModel):
+class AeifCondAlpha(NestNeuron):
     """Adaptive exponential IF with alpha conductances (NEST ``aeif_cond_alpha``)."""
 
     name: ClassVar[str] = "aeif_cond_alpha"
-    family: ClassVar[str] = "nest"
+    state = {
+        **pick_state("V_m", V_m=-70.6),
+        "dg_ex": Var(0.0, "nS/ms", "excitatory conductance derivative state"), **pick_state("g_ex"),
+        "dg_in": Var(0.0, "nS/ms", "inhibitory conductance derivative state"), **pick_state("g_in"),
+        "w": Var(0.0, "pA", "adaptation current"),
+        **pick_state("r", "I_stim", "h_int"),
+    }
     params = {
         "V_peak": Var(0.0, "mV", "spike detection threshold"),
-        "V_reset": Var(-60.0, "mV", "reset potential"),
-        "t_ref": Var(0.0, "ms", "absolute refractory period", min=0.0),
-        "g_L": Var(30.0, "nS", "leak conductance", min=0.0),
-        "C_m": Var(281.0, "pF", "membrane capacitance", min=1e-12),
-        "E_ex": Var(0.0, "mV", "excitatory reversal potential"),
-        "E_in": Var(-85.0, "mV", "inhibitory reversal potential"),
-        "E_L": Var(-70.6, "mV", "leak reversal potential"),
+        **pick("V_reset", "t_ref", V_reset=-60.0, t_ref=0.0),
+        **conductances(g_L=30.0, C_m=281.0, E_L=-70.6),
         "Delta_T": Var(2.0, "mV", "slope factor", min=0.0),
         "tau_w": Var(144.0, "ms", "adaptation time constant", min=1e-12),
         "a": Var(4.0, "nS", "subthreshold adaptation"),
         "b": Var(80.5, "pA", "spike-triggered adaptation"),
         "V_th": Var(-50.4, "mV", "spike initiation threshold"),
-        "tau_syn_ex": Var(0.2, "ms", "excitatory alpha time constant", min=1e-12),
-        "tau_syn_in": Var(2.0, "ms", "inhibitory alpha time constant", min=1e-12),
-        "I_e": Var(0.0, "pA", "constant external current"),
+        **synaptic("alpha time constant", 0.2),
+        **pick("I_e"),
         "gsl_error_tol": Var(1e-6, "1", "integrator error tolerance", min=1e-300),
-        "tau_minus": Var(20.0, "ms", "STDP post-synaptic trace time constant", min=1e-12),
-        "V_m": Var(-70.6, "mV", "initial membrane potential"),
-        "w": Var(0.0, "pA", "initial adaptation current"),
-        "g_ex": Var(0.0, "nS", "initial excitatory conductance"),
-        "dg_ex": Var(0.0, "nS/ms", "initial derivative of g_ex"),
-        "g_in": Var(0.0, "nS", "initial inhibitory conductance"),
-        "dg_in": Var(0.0, "nS/ms", "initial derivative of g_in"),
-        "_h": Var(-1.0, "ms", "derived: resolution"),
-        "_refr": Var(0.0, "steps", "derived: refractory steps"),
+        **pick("tau_minus"),
+        **initial(state, "V_m", "w", "g_ex", "dg_ex", "g_in", "dg_in"),
+        **derived(),
     }
-    state = {
-        "V_m": Var(-70.6, "mV", "membrane potential"),
-        "dg_ex": Var(0.0, "nS/ms", "excitatory conductance derivative state"),
-        "g_ex": Var(0.0, "nS", "excitatory conductance"),
-        "dg_in": Var(0.0, "nS/ms", "inhibitory conductance derivative state"),
-        "g_in": Var(0.0, "nS", "inhibitory conductance"),
-        "w": Var(0.0, "pA", "adaptation current"),
-        "r": Var(0.0, "steps", "refractory steps left"),
-        "I_stim": Var(0.0, "pA", "current input of the previous step"),
-        "h_int": Var(0.0, "ms", "adaptive integration step carried between steps"),
-    }
-    receptors = RECEPTORS
-    voltage = "V_m"
     update = update_aeif
-
-    @classmethod
-    def init_state(cls, P: np.ndarray, rng_seed: int) -> np.ndarray:
-        names = list(cls.params)
-        S = np.zeros((len(cls.state), P.shape[1]))
-        for row, key in ((0, "V_m"), (1, "dg_ex"), (2, "g_ex"), (3, "dg_in"), (4, "g_in"), (5, "w")):
-            S[row] = P[names.index(key)]
-        return S

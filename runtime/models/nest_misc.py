@@ -30,20 +30,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
 from numba import njit
 
-from ..registry import NeuronModel, Var, register
-from .nest_iaf import NO_FLOOR, RECEPTORS
+from ..registry import Var, register
+from .nest_common import NestNeuron, fire, initial, pick, pick_state
 
 
 @njit(cache=True)
 def update_izhikevich(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
     # P rows: 0 a 1 b 2 c 3 d 4 I_e 5 V_th 6 V_min 7 consistent_integration 8 tau_minus
     #         9 V_m 10 U_m (inits)
-    V = S[0]
-    U = S[1]
-    Ist = S[2]
+    V, U, Ist = S
     nf = 0
     for i in range(V.shape[0]):
         a = P[0, i]
@@ -67,9 +64,7 @@ def update_izhikevich(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
         if v >= P[5, i]:
             v = P[2, i]
             u = u + P[3, i]
-            out[i] = 1.0
-            fired[nf] = i
-            nf += 1
+            nf = fire(i, 1.0, out, fired, nf)
         else:
             out[i] = 0.0
         V[i] = v
@@ -79,66 +74,55 @@ def update_izhikevich(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
 
 
 @register
-class NestIzhikevich(NeuronModel):
+class NestIzhikevich(NestNeuron):
     """NEST's ``izhikevich`` neuron (named ``nest_izhikevich`` here)."""
 
     name: ClassVar[str] = "nest_izhikevich"
-    family: ClassVar[str] = "nest"
+    state = {**pick_state("V_m", V_m=-65.0), "U_m": Var(-13.0, "mV", "recovery variable"), **pick_state("I_stim")}
     params = {
         "a": Var(0.02, "1/ms", "recovery time scale"),
         "b": Var(0.2, "1", "recovery sensitivity"),
         "c": Var(-65.0, "mV", "after-spike reset of V_m"),
         "d": Var(8.0, "mV", "after-spike increment of U_m"),
-        "I_e": Var(0.0, "pA", "constant input current (model units)"),
-        "V_th": Var(30.0, "mV", "spike threshold"),
-        "V_min": Var(NO_FLOOR, "mV", "lower bound of V_m"),
+        **pick("I_e", "V_th", "V_min", V_th=30.0),
         "consistent_integration": Var(1.0, "bool", "1: forward Euler (NEST default); 0: published numerics"),
-        "tau_minus": Var(20.0, "ms", "STDP post-synaptic trace time constant", min=1e-12),
-        "V_m": Var(-65.0, "mV", "initial membrane potential"),
-        "U_m": Var(-13.0, "mV", "initial recovery variable"),
+        **pick("tau_minus"),
+        **initial(state, "V_m", "U_m"),
     }
-    state = {
-        "V_m": Var(-65.0, "mV", "membrane potential"),
-        "U_m": Var(-13.0, "mV", "recovery variable"),
-        "I_stim": Var(0.0, "pA", "current input of the previous step"),
-    }
-    receptors = RECEPTORS
-    voltage = "V_m"
     update = update_izhikevich
 
-    @classmethod
-    def init_state(cls, P: np.ndarray, rng_seed: int) -> np.ndarray:
-        names = list(cls.params)
-        S = np.zeros((len(cls.state), P.shape[1]))
-        S[0] = P[names.index("V_m")]
-        S[1] = P[names.index("U_m")]
-        return S
+
+@njit(cache=True, inline="always")
+def _relay(I, out, fired, multiplicity):
+    """Emit what arrived on receptors exc/inh this tick: the summed weight
+    magnitude x (volume_transmitter) or, with ``multiplicity``, x rounded but at
+    least 1 (parrot_neuron)."""
+    nf = 0
+    for i in range(out.shape[0]):
+        x = abs(I[0, i]) + abs(I[1, i])
+        if x > 0.0:
+            if multiplicity:
+                x = float(round(x))
+                x = x if x >= 1.0 else 1.0
+            nf = fire(i, x, out, fired, nf)
+        else:
+            out[i] = 0.0 if multiplicity else x
+    return nf
 
 
 @njit(cache=True)
 def update_parrot(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
     # out carries the multiplicity m (static_synapse and the NEST plastic
     # synapses scale the weight by it); the unit is listed once among the emitters
-    nf = 0
-    for i in range(out.shape[0]):
-        x = abs(I[0, i]) + abs(I[1, i])
-        if x > 0.0:
-            m = float(round(x))
-            out[i] = m if m >= 1.0 else 1.0
-            fired[nf] = i
-            nf += 1
-        else:
-            out[i] = 0.0
-    return nf
+    return _relay(I, out, fired, True)
 
 
 @register
-class ParrotNeuron(NeuronModel):
+class ParrotNeuron(NestNeuron):
     """Repeats its input spikes (NEST ``parrot_neuron``)."""
 
     name: ClassVar[str] = "parrot_neuron"
-    family: ClassVar[str] = "nest"
-    params = {"tau_minus": Var(20.0, "ms", "STDP post-synaptic trace time constant", min=1e-12)}
+    params = pick("tau_minus")
     state = {}
     receptors = ("exc", "inh", "ignored")
     voltage = None
@@ -147,25 +131,17 @@ class ParrotNeuron(NeuronModel):
 
 @njit(cache=True)
 def update_vt(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
-    nf = 0
-    for i in range(out.shape[0]):
-        x = abs(I[0, i]) + abs(I[1, i])
-        out[i] = x
-        if x > 0.0:
-            fired[nf] = i
-            nf += 1
-    return nf
+    return _relay(I, out, fired, False)
 
 
 @register
-class VolumeTransmitter(NeuronModel):
+class VolumeTransmitter(NestNeuron):
     """Collects dopamine spikes for ``stdp_dopamine_synapse`` (NEST ``volume_transmitter``).
     Connect the dopamine neurons to it with weight 1 (the summed weight is the
     spike count). ``deliver_interval`` (in units of the network's minimum delay)
     is read by the brainc.nest API to set the synapses' ``update_interval``."""
 
     name: ClassVar[str] = "volume_transmitter"
-    family: ClassVar[str] = "nest"
     spiking: ClassVar[bool] = False
     params = {"deliver_interval": Var(1.0, "min_delays", "how often the synapses are updated", min=1.0)}
     state = {}

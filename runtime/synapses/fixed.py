@@ -19,22 +19,28 @@ def route(receptor, w):
     return 0 if w >= 0.0 else 1
 
 
+@njit(cache=True, inline="always")
+def deliver(ring, base, delay, row, post, value):
+    """``ring[(t + delay) mod D, row, post] += value`` for ``base = t mod D`` and
+    0 <= delay < D (the ring spans the longest delay): no division per event."""
+    slot = base + delay
+    if slot >= ring.shape[0]:
+        slot -= ring.shape[0]
+    ring[slot, row, post] += value
+
+
 @njit(cache=True)
 def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor, ring, gate_out, mods):
     """Each emitter's CSR row adds ``w * out`` into the post ring at ``t + delay``.
     ``out`` is 1.0 for a spike (exact), or the multiplicity m of a NEST parrot
     neuron that repeats m coincident spikes as one event."""
-    D = ring.shape[0]
-    base = t % D
+    base = t % ring.shape[0]
     for q in range(n_fired):
         i = pre_fired[q]
         m = pre_out[i]
         for s in range(indptr[i], indptr[i + 1]):
             ws = w[s] * m
-            slot = base + delay[s]
-            if slot >= D:
-                slot -= D
-            ring[slot, route(receptor, ws), post_idx[s]] += ws
+            deliver(ring, base, delay[s], route(receptor, ws), post_idx[s], ws)
 
 
 @register

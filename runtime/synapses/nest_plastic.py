@@ -62,6 +62,8 @@ import numpy as np
 from numba import njit
 
 from ..registry import SynapseModel, Var, register
+from .fixed import deliver, route
+from .fixed import propagate as fixed_propagate
 
 # --------------------------------------------------------------------------- X layout
 #: header slots of X
@@ -72,13 +74,15 @@ HDR = 16
 def _history_state(pw: Any, n_post: int, dt: float, extra_ticks: int = 0,
                    cap_dopa: int = 0, cap_pre: int = 0) -> np.ndarray:
     """X for a pathway: header, distinct delays, tau_minus per post unit, K-/time
-    rings, fired lists, then optional dopamine and pre-spike buffers."""
+    rings, fired lists, then optional dopamine and pre-spike buffers. Also
+    copies the delays into the synapses' ``_delay`` row."""
+    names = list(pw.model.params)
+    pw.P[names.index("_delay")] = pw.delay
     delays = np.unique(pw.delay.astype(np.int64)) if pw.delay.size else np.zeros(0, np.int64)
     dmax = int(delays.max()) if delays.size else 1
     R = dmax + 2 + extra_ticks
     nd = delays.size
     taum = np.full(n_post, 20.0)
-    names = list(pw.model.params)
     if pw.w.size:
         taum[pw.post_idx] = pw.P[names.index("tau_minus")]
     size = HDR + nd + n_post + 3 * R * n_post + R + 2 * cap_dopa + 3 * cap_pre
@@ -147,29 +151,17 @@ def _record_post(t, dt, post_fired, n_post_fired, X):
 @njit(cache=True, inline="always")
 def _k_minus_before(X, j, m_tau, t, dt):
     """Post trace of unit j just before time m_tau*dt (spikes strictly earlier)."""
-    R = int(X[_R])
-    n_post = int(X[_NPOST])
-    nd = int(X[_ND])
+    R, n_post, nd, o_del, o_tau, o_K, o_T, o_FL, o_FC, o_D, o_P = _offsets(X)
     k = m_tau - 2  # last tick whose spikes are strictly before m_tau*dt
     if k < 0:
         return 0.0
     if k < t - R + 1:
         k = t - R + 1  # older than the ring: nothing happened since (ring sized for this)
-    o_tau = HDR + nd
-    o_K = o_tau + n_post
-    o_T = o_K + R * n_post
     slot = k % R
     T = X[o_T + slot * n_post + j]
     if T < 0.0:
         return 0.0
     return X[o_K + slot * n_post + j] * math.exp((T - m_tau * dt) / X[o_tau + j])
-
-
-@njit(cache=True, inline="always")
-def _route(receptor, w):
-    if receptor >= 0:
-        return receptor
-    return 0 if w >= 0.0 else 1
 
 
 # --------------------------------------------------------------------------- stdp_synapse
@@ -230,58 +222,44 @@ def _delay_ticks(s, P):
     return int(P[7, s])
 
 
-@njit(cache=True)
-def scaled_propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor,
-                     ring, gate_out, mods):
-    """Static transmission of the current weight, times the spike's multiplicity."""
-    D = ring.shape[0]
-    base = t % D
-    for q in range(n_fired):
-        i = pre_fired[q]
-        m = pre_out[i]
-        for s in range(indptr[i], indptr[i + 1]):
-            ws = w[s] * m
-            slot = base + delay[s]
-            if slot >= D:
-                slot -= D
-            ring[slot, _route(receptor, ws), post_idx[s]] += ws
+#: parameters of both STDP synapses
+_TAU_PLUS = Var(20.0, "ms", "pre-synaptic trace time constant", min=1e-12)
+_TAU_MINUS = Var(20.0, "ms", "post neuron's trace time constant (NEST: neuron parameter)", min=1e-12)
+_DELAY = Var(0.0, "ticks", "derived: copy of the synapse delay")
 
 
-_STDP_PARAMS = {
-    "tau_plus": Var(20.0, "ms", "pre-synaptic trace time constant", min=1e-12),
-    "lambda": Var(0.01, "1", "step size"),
-    "alpha": Var(1.0, "1", "depression / potentiation ratio"),
-    "mu_plus": Var(1.0, "1", "weight dependence exponent of potentiation"),
-    "mu_minus": Var(1.0, "1", "weight dependence exponent of depression"),
-    "Wmax": Var(100.0, "weight units", "maximum weight (NEST: same sign as the weight)"),
-    "tau_minus": Var(20.0, "ms", "post neuron's trace time constant (NEST: neuron parameter)", min=1e-12),
-    "_delay": Var(0.0, "ticks", "derived: copy of the synapse delay"),
-}
+class NestSynapse(SynapseModel):
+    """Base of the NEST synapses in this module."""
+
+    family: ClassVar[str] = "nest"
 
 
 @register
-class StdpSynapse(SynapseModel):
-    """Pair-based STDP with NEST's all-to-all pairing (NEST ``stdp_synapse``)."""
+class StdpSynapse(NestSynapse):
+    """Pair-based STDP with NEST's all-to-all pairing (NEST ``stdp_synapse``).
+    Transmission: the current weight times the spike's multiplicity."""
 
     name: ClassVar[str] = "stdp_synapse"
-    family: ClassVar[str] = "nest"
     plastic: ClassVar[bool] = True
-    params = dict(_STDP_PARAMS)
+    params = {
+        "tau_plus": _TAU_PLUS,
+        "lambda": Var(0.01, "1", "step size"),
+        "alpha": Var(1.0, "1", "depression / potentiation ratio"),
+        "mu_plus": Var(1.0, "1", "weight dependence exponent of potentiation"),
+        "mu_minus": Var(1.0, "1", "weight dependence exponent of depression"),
+        "Wmax": Var(100.0, "weight units", "maximum weight (NEST: same sign as the weight)"),
+        "tau_minus": _TAU_MINUS,
+        "_delay": _DELAY,
+    }
     state = {
         "Kplus": Var(0.0, "1", "pre-synaptic trace after the latest pre spike"),
         "t_last": Var(0.0, "ms", "time of the latest pre spike (NEST starts at 0)"),
     }
     learn = stdp_learn
-    propagate = scaled_propagate
-
-    @classmethod
-    def init_state(cls, w: Any, P: Any) -> Any:
-        S = np.zeros((len(cls.state), w.shape[0]))
-        return S
+    propagate = fixed_propagate
 
     @classmethod
     def init_pathway_state(cls, pw: Any, n_pre: int, n_post: int, dt: float) -> np.ndarray:
-        pw.P[list(cls.params).index("_delay")] = pw.delay
         return _history_state(pw, n_post, dt)
 
 
@@ -292,7 +270,7 @@ class StdpSynapse(SynapseModel):
 def tsodyks2_propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S, P, X, receptor,
                        ring, gate_out, mods):
     # P rows: 0 U 1 tau_rec 2 tau_fac 3 u(init) 4 x(init); S rows: 0 u 1 x 2 t_last (-1: none)
-    D = ring.shape[0]
+    base = t % ring.shape[0]
     now = (t + 1) * dt
     u = S[0]
     x = S[1]
@@ -309,15 +287,14 @@ def tsodyks2_propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, del
                 u[s] = P[0, s] + u[s] * (1.0 - P[0, s]) * u_decay
             tl[s] = now
             ws = x[s] * u[s] * w[s] * m
-            ring[(t + delay[s]) % D, _route(receptor, w[s]), post_idx[s]] += ws
+            deliver(ring, base, delay[s], route(receptor, w[s]), post_idx[s], ws)
 
 
 @register
-class Tsodyks2Synapse(SynapseModel):
+class Tsodyks2Synapse(NestSynapse):
     """Short-term depression and facilitation (NEST ``tsodyks2_synapse``)."""
 
     name: ClassVar[str] = "tsodyks2_synapse"
-    family: ClassVar[str] = "nest"
     params = {
         "U": Var(0.5, "1", "utilisation increment", min=0.0, max=1.0),
         "tau_rec": Var(800.0, "ms", "recovery time constant", min=1e-12),
@@ -394,14 +371,11 @@ def _process_dopa(s, t0, t1, w, S, P, X, o_D):
 
 
 @njit(cache=True)
-def _dopa_post_window(s, j, t_a, t_b, t_spike, is_send, t, dt, w, S, P, X, o_D):
+def _dopa_post_window(s, j, t_a, t_b, t_spike, is_send, t, dt, w, S, P, X):
     """Post spikes of unit j with times in (t_a, t_b] (t_a, t_b already shifted by
     -d): potentiate c at their arrival t_post + d after integrating up to it.
     Returns the time reached (t0)."""
-    R = int(X[_R])
-    n_post = int(X[_NPOST])
-    nd = int(X[_ND])
-    o_T = HDR + nd + n_post + R * n_post
+    R, n_post, nd, o_del, o_tau, o_K, o_T, o_FL, o_FC, o_D, o_P = _offsets(X)
     D = int(P[10, s])
     d = D * dt
     t_lu = S[3, s]
@@ -425,6 +399,16 @@ def _dopa_post_window(s, j, t_a, t_b, t_spike, is_send, t, dt, w, S, P, X, o_D):
     return t0
 
 
+@njit(cache=True, inline="always")
+def _interval_ends(P, t, dt):
+    """Whether tick t ends an update interval (P row 9, ms; at least one tick):
+    the volume transmitter's delivery, after which the buffered pre spikes go."""
+    M = int(round(P[9, 0] / dt))
+    if M < 1:
+        M = 1
+    return (t + 1) % M == 0
+
+
 @njit(cache=True)
 def dopa_learn(t, dt, pre_fired, n_pre, post_fired, n_post, pre_out, post_out, indptr, post_idx,
                pre_idx, csc_ptr, csc_syn, w, S, P, X, post_S, gate_out, mods):
@@ -445,16 +429,13 @@ def dopa_learn(t, dt, pre_fired, n_pre, post_fired, n_post, pre_out, post_out, i
         X[o_D + 2 * k] = now
         X[o_D + 2 * k + 1] = cnt
         X[_NDOPA] = k + 1
-    M = int(round(P[9, 0] / dt))
-    if M < 1:
-        M = 1
-    if (t + 1) % M != 0:
+    if not _interval_ends(P, t, dt):
         return
     # the volume transmitter's delivery: bring every synapse up to now
     for s in range(w.shape[0]):
         j = post_idx[s]
         d = P[10, s] * dt
-        t0 = _dopa_post_window(s, j, S[3, s] - d, now - d, now, False, t, dt, w, S, P, X, o_D)
+        t0 = _dopa_post_window(s, j, S[3, s] - d, now - d, now, False, t, dt, w, S, P, X)
         _process_dopa(s, t0, now, w, S, P, X, o_D)
         S[2, s] = S[2, s] * math.exp((X[o_D + 2 * int(S[4, s])] - now) / P[4, s])
         S[0, s] = S[0, s] * math.exp((S[3, s] - now) / P[2, s])
@@ -481,53 +462,49 @@ def dopa_propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, 
             X[o_P + 3 * k + 2] = pre_out[pre_fired[q]]
             k += 1
     X[_NPRE] = k
-    M = int(round(P[9, 0] / dt))
-    if M < 1:
-        M = 1
-    if (t + 1) % M != 0:
+    if not _interval_ends(P, t, dt):
         return
-    RD = ring.shape[0]
     for e in range(k):
         te = int(X[o_P + 3 * e])
         i = int(X[o_P + 3 * e + 1])
         m = X[o_P + 3 * e + 2]
         t_spike = (te + 1) * dt
+        base = te % ring.shape[0]
         for s in range(indptr[i], indptr[i + 1]):
             j = post_idx[s]
             D = int(P[10, s])
             d = D * dt
-            t0 = _dopa_post_window(s, j, S[3, s] - d, t_spike - d, t_spike, True, t, dt, w, S, P, X, o_D)
+            t0 = _dopa_post_window(s, j, S[3, s] - d, t_spike - d, t_spike, True, t, dt, w, S, P, X)
             _process_dopa(s, t0, t_spike, w, S, P, X, o_D)
             km = _k_minus_before(X, j, te + 1 - D, t, dt)
             S[1, s] -= P[1, s] * km
             ws = w[s] * m
-            ring[(te + delay[s]) % RD, _route(receptor, ws), j] += ws
+            deliver(ring, base, delay[s], route(receptor, ws), j, ws)
             S[0, s] = S[0, s] * math.exp((S[3, s] - t_spike) / P[2, s]) + 1.0
             S[3, s] = t_spike
     X[_NPRE] = 0
 
 
 @register
-class StdpDopamineSynapse(SynapseModel):
+class StdpDopamineSynapse(NestSynapse):
     """Dopamine-modulated STDP (NEST ``stdp_dopamine_synapse``); gate: a
     ``volume_transmitter`` population (one unit)."""
 
     name: ClassVar[str] = "stdp_dopamine_synapse"
-    family: ClassVar[str] = "nest"
     plastic: ClassVar[bool] = True
     needs_gate: ClassVar[bool] = True
     params = {
         "A_plus": Var(1.0, "1", "eligibility increment per potentiating pair"),
         "A_minus": Var(1.5, "1", "eligibility decrement per depressing pair"),
-        "tau_plus": Var(20.0, "ms", "pre-synaptic trace time constant", min=1e-12),
+        "tau_plus": _TAU_PLUS,
         "tau_c": Var(1000.0, "ms", "eligibility trace time constant", min=1e-12),
         "tau_n": Var(200.0, "ms", "dopamine trace time constant", min=1e-12),
         "b": Var(0.0, "1/ms", "dopamine baseline"),
         "Wmin": Var(0.0, "weight units", "minimum weight"),
         "Wmax": Var(200.0, "weight units", "maximum weight"),
-        "tau_minus": Var(20.0, "ms", "post neuron's trace time constant (NEST: neuron parameter)", min=1e-12),
+        "tau_minus": _TAU_MINUS,
         "update_interval": Var(1.0, "ms", "NEST's deliver_interval x min_delay", min=1e-12),
-        "_delay": Var(0.0, "ticks", "derived: copy of the synapse delay"),
+        "_delay": _DELAY,
         "gate_unit": Var(0.0, "index", "volume transmitter unit (set by the compiler)"),
     }
     state = {
@@ -541,19 +518,13 @@ class StdpDopamineSynapse(SynapseModel):
     propagate = dopa_propagate
 
     @classmethod
-    def init_state(cls, w: Any, P: Any) -> Any:
-        return np.zeros((len(cls.state), w.shape[0]))
-
-    @classmethod
     def init_pathway_state(cls, pw: Any, n_pre: int, n_post: int, dt: float) -> np.ndarray:
         names = list(cls.params)
-        pw.P[names.index("_delay")] = pw.delay
         M = max(1, int(round(float(pw.P[names.index("update_interval"), 0]) / dt))) if pw.w.size else 1
         X = _history_state(pw, n_post, dt, extra_ticks=2 * M + 2, cap_dopa=M + 2,
                            cap_pre=M * max(n_pre, 1))
         # the dopamine list starts with a reference entry (time 0, no spike)
-        R, nd = int(X[_R]), int(X[_ND])
-        o_D = HDR + nd + n_post + 3 * R * n_post + R
+        o_D = _offsets(X)[9]
         X[o_D] = 0.0
         X[o_D + 1] = 0.0
         X[_NDOPA] = 1
