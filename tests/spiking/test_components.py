@@ -314,13 +314,29 @@ def test_timer_fires_after_its_delay_and_can_be_cancelled(rig):
     r.run(1500)
     out = r.spikes("output")
     assert out.size >= 1 and 800 <= out[0] - 100 <= 1000, out
-    assert r.rate("run.latch", out[0] + 50, r.t) == 0.0, "disarmed after firing"
+    hold = r.spikes("hold")
+    assert hold.size >= 4 and hold.min() >= out[0] and hold.max() - out[0] < 60, "each output spike is stretched"
     r = rig("timer").run(100)
     r.step("start", 20.0, 3)
     r.run(400)
     r.step("reset", 10.0, 5)
     r.run(1200)
-    assert r.spikes("output").size == 0, "a reset timer stays silent"
+    assert r.spikes("output").size == 0 and r.spikes("hold").size == 0, "a reset timer stays silent"
+
+
+def test_timer_delays_a_whole_train(rig):
+    """A sustained start (a state that drives the timer) comes out ~0.85 s later
+    for as long as it lasted, as a near-continuous train (the refractory period
+    of a state whose reset is driven by out)."""
+    r = rig("timer").run(100)
+    r.step("start", 20.0, 1000)  # ticks 100..1100
+    r.run(2000)
+    hold = r.spikes("hold")
+    assert 850 <= hold.min() - 100 <= 1000, hold.min()
+    assert 1000 - 150 <= hold.max() - hold.min() <= 1000 + 150, (hold.min(), hold.max())
+    assert r.rate("hold", hold.min() + 50, hold.max() - 50) > 60, "near-continuous"
+    bins = np.histogram(hold, np.arange(hold.min(), hold.max(), 25))[0]
+    assert (bins > 0).mean() > 0.9, bins
 
 
 def test_motor_segment_routes_waves_and_steering(rig):

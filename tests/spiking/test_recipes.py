@@ -101,16 +101,27 @@ def test_v1_synapse_mix(v1):
     byt = next(p for p in v1.projections if p.name == "memory->recall_relay")
     assert (byt.weight < 0).any() and (byt.weight > 0).any()
     # the spine is fixed
-    for name in ("drive->forward", "forward->cpg", "fwave_d", "bwave_v", "klinokinesis->backward"):
+    for name in ("drive->forward", "forward->cpg", "fwave_d", "bwave_v", "timer->end_reversal"):
         assert next(p for p in v1.projections if p.name == name).synapse == "fixed"
+    # reversal triggers pass only while the worm crawls forward (gate: the forward ring)
+    for name in ("klinokinesis->backward", "explore->backward"):
+        assert next(p for p in v1.projections if p.name == name).synapse == "gated"
+    # the learned pathway: joy -> the forward modulator, which vetoes spontaneous reversals
+    (joy,) = [p for p in rp if p.name == "joy->forward"]
+    assert joy.params["w_max"] > 10 * float(np.max(np.abs(joy.weight)))
 
 
 SPINE = {"drive->forward", "touch_head->backward", "touch_tail->forward", "chemo_left->klinokinesis",
-         "chemo_right->klinokinesis", "chemo_off->klinokinesis", "klinokinesis->backward", "forward->cpg",
+         "chemo_right->klinokinesis", "chemo_off->klinokinesis", "forward->cpg",
          "backward->cpg", "backward->timer", "timer->end_reversal", "timer->turn", "turn->head_ventral",
          "fcpg->seg0_d", "fcpg->seg0_v", "fwave_d", "fwave_v", "bcpg->seg23_d", "bcpg->seg23_v", "bwave_d",
          "bwave_v", "chemo_left->steering", "chemo_right->steering", "steering->gate_d", "steering->gate_v",
-         "forward->steer_gate", "steer_gate->head_dorsal", "steer_gate->head_ventral"}
+         "forward->steer_gate", "steer_gate->head_dorsal", "steer_gate->head_ventral",
+         "timer->end_reversal_5", "timer->end_reversal_9",
+         *(f"timer->veto_{x}_{d}" for x in ("klinokinesis", "explore") for d in (1, 5, 9)),
+         *(f"keep_going->explore_{d}" for d in range(1, 9))}
+#: spine projections that are gated by the forward ring (reversal triggers)
+GATED_SPINE = {"klinokinesis->backward", "explore->backward"}
 
 
 def test_dev_synapse_mix(dev, v1):
@@ -119,14 +130,15 @@ def test_dev_synapse_mix(dev, v1):
     layer = _layer_of(dev)
     between = [p for p in dev.projections if p.meta.get("kind") != "internal"]
     assert {p.name for p in between if p.synapse == "fixed"} == SPINE, "only the reflex spine is fixed"
+    assert {p.name for p in between if p.synapse == "gated"} == GATED_SPINE
     v1_between = {p.name: p for p in v1.projections if p.meta.get("kind") != "internal"}
     assert set(v1_between) == {p.name for p in between}, "same wiring plan as arena_v1"
     for p in between:
-        if p.name not in SPINE:
+        if p.name not in SPINE | GATED_SPINE:
             assert p.synapse == "developmental", p.name
-            assert p.params["critical_end"] == 10000.0 and p.params["critical_start"] == 0.0
-    dense = sum(p.count for p in between if p.name not in SPINE)
-    sparse = sum(p.count for n, p in v1_between.items() if n not in SPINE)
+            assert p.params["critical_start"] == 20000.0 and p.params["critical_end"] == 60000.0
+    dense = sum(p.count for p in between if p.name not in SPINE | GATED_SPINE)
+    sparse = sum(p.count for n, p in v1_between.items() if n not in SPINE | GATED_SPINE)
     assert dense > 1.5 * sparse, "developmental wiring starts denser (overproduction)"
     assert any(layer[p.pre] != layer[p.post] for p in between if p.synapse == "developmental")
 
@@ -191,8 +203,15 @@ def _lag(a, b, max_lag=150):
     return int(np.nanargmax(cc)), float(np.nanmax(cc))
 
 
+def _quiet(net):
+    """Veto the spontaneous reversals (the explore unit's kill neuron fires
+    continuously), leaving the reflex spine alone."""
+    net.inject("decision.explore.reset", 30.0)
+    return net
+
+
 def test_v1_spine_crawls_forward_with_a_head_to_tail_wave(v1):
-    net = Network(v1)
+    net = _quiet(Network(v1))
     net.run(6000)
     t, _ = net.spikes("decision.locomotion")
     fwd = net.spikes("planning.forward_cpg")[0]
@@ -214,7 +233,7 @@ def test_v1_spine_crawls_forward_with_a_head_to_tail_wave(v1):
 
 
 def test_v1_falling_concentration_triggers_a_reversal(v1):
-    net = Network(v1)
+    net = _quiet(Network(v1))
     net.run(1500)
     fwd_ring = lambda t0, t1: _count(net, "forward", t0, t1)
     bwd_ring = lambda t0, t1: _count(net, "backward", t0, t1)
@@ -229,6 +248,57 @@ def test_v1_falling_concentration_triggers_a_reversal(v1):
     assert _count(net, "planning.backward_cpg", 1500, 2200) > 0
     net.run(1800)
     assert bwd_ring(3300, 4000) == 0 and fwd_ring(3300, 4000) > 0, "the timer ends the reversal"
+
+
+def _episodes(net, name, t0, t1, gap=100):
+    """(start, end) ticks of the bursts of activity of a terminal, split at pauses > gap."""
+    b, idx = net._locate(name)
+    gid = net.blocks[b].gid[idx]
+    t, u = net.spikes()
+    s = np.sort(t[(t >= t0) & (t < t1) & np.isin(u, gid)])
+    if s.size == 0:
+        return []
+    cut = np.flatnonzero(np.diff(s) > gap)
+    return list(zip(s[np.r_[0, cut + 1]], s[np.r_[cut, s.size - 1]]))
+
+
+def test_v1_the_timer_ends_every_reversal(v1):
+    """A sustained fall keeps klinokinesis firing, but every reversal ends within
+    ~1 s (the reversal timer resets the backward ring with the reversal's own
+    delayed train and vetoes the triggers for a refractory period), forward
+    crawling resumes in between, and a fall during a reversal cannot prolong it
+    (klinokinesis is gated by the forward ring). Before the fix a reversal
+    could latch for ~14 s."""
+    net = _quiet(Network(v1))
+    net.run(1500)
+    net.inject("chemo_off_left", 15.0)
+    net.inject("chemo_off_right", 15.0)
+    net.run(10000)
+    eps = _episodes(net, "backward", 1500, 11500)
+    long = [(a, b) for a, b in eps if b - a > 200]
+    assert len(long) >= 4, eps
+    assert all(b - a <= 1100 for a, b in eps), eps
+    assert 700 <= long[0][1] - long[0][0] <= 1000, long
+    assert sum(b - a for a, b in eps) < 0.5 * 10000, "mostly forward despite the sustained fall"
+    gaps = [(b1, a2) for (_, b1), (a2, _) in zip(long, long[1:])]
+    assert all(a2 - b1 >= 100 for b1, a2 in gaps), gaps
+    assert long[1][0] - long[0][1] >= 600, "refractory after the first reversal"
+    assert sum(_count(net, "forward", b1, a2) > 0 for b1, a2 in gaps) >= 0.8 * len(gaps), \
+        "forward crawling resumes between reversals"
+    assert _count(net, "planning.turn", 1500, 11500) > 0, "reversals end with a turn"
+
+
+def test_v1_explores_unless_the_forward_modulator_vetoes(v1):
+    """The explore unit makes spontaneous reversals; a strongly driven forward
+    modulator (what joy -> forward drives once learned) vetoes them."""
+    net = Network(v1)
+    net.run(20000)
+    assert len(_episodes(net, "backward", 0, 20000)) >= 4, "spontaneous pirouettes"
+    net = Network(v1)
+    net.inject("decision.locomotion.modulator_a_in", 60.0)
+    net.run(20000)
+    assert _count(net, "decision.locomotion.modulator_a_out", 10000, 20000) > 1000  # > 100 Hz
+    assert len(_episodes(net, "backward", 1000, 20000)) <= 1, "keep going"
 
 
 def _count(net, name, t0, t1):
