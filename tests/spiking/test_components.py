@@ -487,6 +487,18 @@ def test_burst_unit_gives_a_fixed_burst(rig):
     assert 9 <= s.size <= 30 and s.max() - s.min() <= 60
 
 
+def test_burst_unit_and_klinokinesis_can_be_vetoed(rig):
+    r = rig("burst_unit").run(100)
+    r.inject("reset", 30.0).run(50)  # a train on the kill neuron
+    r.step("in", 30.0, 2)
+    r.run(300)
+    assert r.spikes("loop.ring").size <= 3, "vetoed: at most the triggering volley"
+    r = rig("klinokinesis").run(300)
+    r.inject("reset", 30.0)
+    t0, t1 = r.step("off_in", 8.0, 500)  # a sustained fall, as in test_klinokinesis_reverses_on_a_fall_only
+    assert r.rate("command.loop.ring", t0, t1 + 50) < 2
+
+
 def test_pacemaker_tonic_inhibitor_and_relays(rig):
     p = rig("pacemaker").run(1000)
     assert 5 <= p.rate("cell", 200, 1000) <= 20
