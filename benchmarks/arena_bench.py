@@ -3,6 +3,7 @@ development across the critical period, and speed.
 
     python benchmarks/arena_bench.py                       # everything (defaults below)
     python benchmarks/arena_bench.py --skip-dev --seeds 0-4
+    python benchmarks/arena_bench.py --skip-main           # the arena_dev_v1 tables of docs/arena.md
     python benchmarks/arena_bench.py --recipe tests/arena/data/worm_min.yaml --skip-dev
 
 1. **arena_v1** (``--recipe``), ``--ticks`` (30,000) per seed, seeds ``--seeds``
@@ -13,13 +14,29 @@ development across the critical period, and speed.
    difference on - off.
 2. **speed**: one seed in this process (one core), ticks/s of the whole loop
    (brain + sensors + body + reward), and the brain alone without the arena.
-3. **arena_dev_v1** (``--dev-recipe``), ``--dev-ticks`` (100,000) per seed with
-   learning: behaviour in the windows before, during and after the critical
-   period (from the ``developmental`` synapses' critical_start/critical_end;
-   thirds of the run if there are none), the fraction of developmental
-   synapses alive at each window's end, and probe CIs: from snapshots at the
-   start, in the middle of the critical period and at the end, a fresh
-   ``--probe-ticks`` episode from the seed's start pose, learning off.
+3. **arena_dev_v1** (``--dev-recipe``), one life of ``--dev-ticks`` (100,000)
+   per seed with learning, seeds in parallel processes. Two markdown tables:
+
+   * *windows* before, during and after the critical period (from the
+     ``developmental`` synapses' critical_start/critical_end; thirds of the
+     run if there are none): CI in the window, mean distance, time within
+     ``success_radius_mm``, reversals per minute (onsets of bursts of the
+     ``backward`` terminal, decision.locomotion.out_b, at least
+     REVERSAL_GAP_MS apart), the forward modulator's rate
+     (decision.locomotion.modulator_a_out) and the fraction of developmental
+     synapses alive at the window's end;
+   * *probes* of the brain at ages 0, critical_start, the middle of the
+     critical period, critical_end and the end (checkpoints): mean weight of
+     ``joy->forward``, developmental synapses alive, and the CI and reversal
+     count of a fresh ``--probe-ticks`` (30,000) episode from the seed's
+     start pose with learning off (no reward), in two variants: *frozen*
+     (A_plus = A_minus = 0 in every plastic, reward_plastic and
+     developmental pathway and the critical period moved past the probe's
+     end: the snapshot as it is) and *plastic* (the probe brain keeps its
+     STDP and pruning);
+
+   then the frozen probe CIs per seed. Only the two recorded terminals'
+   spikes are kept (the spike raster would fill the checkpoints).
 
 Targets (docs/arena.md, Results): arena_v1 mean CI >= +0.5 with learning and
 clearly above learning off; >= 10,000 ticks/s on one core.
@@ -73,7 +90,27 @@ def speed(db: Path, ticks: int) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- development
+#: synapse models whose learning a frozen probe switches off (A_plus = A_minus = 0)
+LEARNING_MODELS = ("plastic", "reward_plastic", "developmental")
+#: the "keep going" pathway whose mean weight the probes report
+JOY_FORWARD = "joy->forward"
+#: terminals recorded during development: backward locomotion (decision.locomotion.out_b)
+#: and the decision's forward modulator
+BACKWARD = "backward"
+FORWARD_MODULATOR = "decision.locomotion.modulator_a_out"
+#: a spike of BACKWARD after at least this long without one is a reversal onset
+REVERSAL_GAP_MS = 200.0
+#: probe variants: "frozen" (no STDP, no pruning) and "plastic" (the brain keeps
+#: its STDP and pruning; only the arena's reward is off)
+PROBE_MODES = ("frozen", "plastic")
+#: the brain snapshots that are probed, with their labels in the table
+SNAPSHOT_LABELS = {"newborn": "newborn", "critical_start": "critical period starts",
+                   "middle": "middle", "critical_end": "critical period ends", "end": "end"}
+
+
 def _windows(net: Any, total: int) -> list[tuple[str, int, int]]:
+    """(name, first tick, end tick) of the windows before, during and after the
+    critical period of the ``developmental`` synapses (thirds of the run if none)."""
     starts, ends = [], []
     for pw in net.pathways:
         if pw.model.name == "developmental":
@@ -88,7 +125,16 @@ def _windows(net: Any, total: int) -> list[tuple[str, int, int]]:
     return [("before", 0, cs), ("during", cs, ce), ("after", ce, total)]
 
 
+def _snapshots(wins: list[tuple[str, int, int]], total: int) -> dict[str, int]:
+    """Ticks of the probed snapshots (keys of SNAPSHOT_LABELS): birth, the start,
+    middle and end of the critical period (``_windows``' "during"), the end."""
+    _, cs, ce = wins[1]
+    return {"newborn": 0, "critical_start": cs, "middle": (cs + ce) // 2, "critical_end": ce,
+            "end": total}
+
+
 def _alive_fraction(net: Any) -> float | None:
+    """Fraction of the ``developmental`` synapses not pruned (None: there are none)."""
     tot = alive = 0
     for pw in net.pathways:
         if pw.model.name == "developmental":
@@ -99,7 +145,59 @@ def _alive_fraction(net: Any) -> float | None:
     return alive / tot if tot else None
 
 
+def _mean_weight(net: Any, projection: str) -> float | None:
+    """Mean |w| of a projection's synapses, pruned ones included (None: no such projection)."""
+    if not any(projection in pw.projections for pw in net.pathways):
+        return None
+    w = net.weights(projection)[2]
+    return float(np.abs(w).mean()) if w.size else None
+
+
+def _brain_state(net: Any) -> dict[str, float | None]:
+    """What the probe table reports about the brain itself."""
+    return {"alive": _alive_fraction(net), "joy_forward_w": _mean_weight(net, JOY_FORWARD)}
+
+
+def _record_only(net: Any, names: tuple[str, ...]) -> None:
+    """Record the spikes of these terminals/populations only (the rest is not
+    needed, and a checkpoint stores every recorded spike). Recording does not
+    change the dynamics; the mask is stored in checkpoints."""
+    net.backend.sync(net)
+    for blk in net.blocks:
+        blk.recmask[:] = 0
+    for name in names:
+        b, idx = net._locate(name)
+        net.blocks[b].recmask[idx] = 1
+    net.backend.push(net)
+
+
+def _spike_ticks(net: Any, name: str, since: int = 0) -> np.ndarray:
+    """Sorted ticks (>= ``since``) of the recorded spikes of a terminal or population."""
+    b, idx = net._locate(name)
+    t, u = net.spikes()
+    return np.sort(t[(t >= since) & np.isin(u, net.blocks[b].gid[idx])])
+
+
+def _onsets(ticks: np.ndarray, gap: float) -> np.ndarray:
+    """Ticks of the first spike of each burst (bursts separated by >= ``gap`` ticks)."""
+    if ticks.size == 0:
+        return ticks
+    return ticks[np.r_[True, np.diff(ticks) >= gap]]
+
+
+def _reversal_onsets(net: Any, since: int = 0) -> np.ndarray:
+    """Ticks at which the backward locomotion starts (REVERSAL_GAP_MS apart at least)."""
+    return _onsets(_spike_ticks(net, BACKWARD, since), REVERSAL_GAP_MS / net.dt)
+
+
+def _in_window(ticks: np.ndarray, a: int, b: int) -> int:
+    """How many of ``ticks`` fall in [a, b)."""
+    return int(((ticks >= a) & (ticks < b)).sum())
+
+
 def _window_metrics(traj: np.ndarray, a: int, b: int, radius: float) -> dict[str, float] | None:
+    """CI, mean distance, fraction within ``radius`` and speed of the body centre
+    in ticks a..b of an arena trajectory (None: empty window)."""
     if b <= a:
         return None
     sel = (traj[:, 0] >= a) & (traj[:, 0] <= b)
@@ -112,54 +210,93 @@ def _window_metrics(traj: np.ndarray, a: int, b: int, radius: float) -> dict[str
             "frac_near": float((d <= radius).mean()), "speed_mm_s": path / ((w[-1, 0] - w[0, 0]) / 1000.0)}
 
 
-def _probe(ckpt: Path, seed: int, ticks: int) -> float:
-    """CI of a fresh episode (learning off) of the brain stored in ``ckpt``."""
+def _window_activity(net: Any, a: int, b: int) -> dict[str, float]:
+    """Reversal onsets per minute and the forward modulator's rate (Hz per unit)
+    in ticks [a, b) of the spikes ``net`` recorded."""
+    sec = (b - a) * net.dt / 1000.0
+    n_mod = net._locate(FORWARD_MODULATOR)[1].size
+    mod = _in_window(_spike_ticks(net, FORWARD_MODULATOR), a, b)
+    return {"reversals_per_min": 60.0 * _in_window(_reversal_onsets(net), a, b) / sec,
+            "modulator_hz": mod / n_mod / sec}
+
+
+def _freeze(net: Any, until: int) -> None:
+    """Switch off all learning of a (resumed) network: A_plus = A_minus = 0 in
+    every LEARNING_MODELS pathway, and the critical period of the developmental
+    synapses moved past tick ``until`` (nothing is counted or pruned)."""
+    net.backend.sync(net)
+    for pw in net.pathways:
+        if pw.model.name not in LEARNING_MODELS:
+            continue
+        params, xs = list(pw.model.params), list(pw.model.pathway_state)
+        pw.P[params.index("A_plus")] = 0.0
+        pw.P[params.index("A_minus")] = 0.0
+        if "p_checked" in xs:
+            pw.X[xs.index("p_checked")] = -1.0  # P edited in place: rescan it (plastic.param_scan)
+        if pw.model.name == "developmental":
+            pw.P[params.index("critical_start")] = float(until)
+            pw.P[params.index("critical_end")] = float(until)
+            pw.X[xs.index("next_eval")] = 0.0  # reschedule (stops counting) on the next tick
+    net.backend.push(net)
+
+
+def _probe(ckpt: Path, seed: int, ticks: int, mode: str) -> dict[str, float | int]:
+    """CI and reversal count of a fresh episode (learning off: no reward) of the
+    brain stored in ``ckpt``, from the seed's start pose; ``mode`` "frozen" also
+    stops its STDP and pruning (see PROBE_MODES)."""
     import runtime
     from arena.coupling import attach_arena
 
     net = runtime.resume(ckpt)
+    t0 = net.t
+    if mode == "frozen":
+        _freeze(net, t0 + ticks + 1)
     net._env_state = None  # a new worm at the seed's start pose, same brain
     env = attach_arena(net, seed=seed, learn=False, ticks=ticks)
     net.run(ticks)
-    return env.metrics()["ci"]
+    return {"ci": env.metrics()["ci"], "reversals": int(_reversal_onsets(net, since=t0).size)}
 
 
 def dev_run(args: tuple) -> dict[str, Any]:
-    """One seed of the development benchmark (a pool worker)."""
+    """One seed of the development benchmark (a pool worker): one life of
+    ``ticks`` ticks with learning, snapshots at the ages of ``_snapshots``,
+    then both probes (PROBE_MODES) of every snapshot."""
     db, seed, ticks, probe_ticks = args
     import runtime
     from arena.coupling import attach_arena
 
     net = runtime.load(db, seed=seed)
+    _record_only(net, (BACKWARD, FORWARD_MODULATOR))
     env = attach_arena(net, seed=seed, learn=True, ticks=ticks)
     wins = _windows(net, ticks)
-    mid = (wins[1][1] + wins[1][2]) // 2 if wins[1][2] > wins[1][1] else ticks // 2
-    out: dict[str, Any] = {"seed": seed, "windows": {}, "alive": {}, "probe_ci": {}}
+    snaps = _snapshots(wins, ticks)
+    state: dict[int, dict[str, float | None]] = {}  # brain state at each mark
     with tempfile.TemporaryDirectory() as tmp:
-        snaps = {"before": 0, "during": mid, "after": ticks}
-        marks = sorted({w[2] for w in wins} | set(snaps.values()))
         t0 = time.perf_counter()
-        for m in marks:
+        for m in sorted({b for _, _, b in wins} | set(snaps.values())):
             if m > net.t:
                 net.run(m - net.t)
-            for name, at in snaps.items():
-                if at == m:
-                    net.checkpoint(Path(tmp) / f"{name}.ckpt")
-            for name, a, b in wins:
-                if b == m:
-                    out["alive"][name] = _alive_fraction(net)
-        out["wall_s"] = time.perf_counter() - t0
+            state[m] = _brain_state(net)
+            for name in (n for n, at in snaps.items() if at == m):
+                net.checkpoint(Path(tmp) / f"{name}.ckpt")
+        wall = time.perf_counter() - t0
         traj = env.trajectory()
         R = env.config.coupling.success_radius_mm
+        out: dict[str, Any] = {"seed": seed, "wall_s": wall, "ci_total": env.metrics()["ci"],
+                               "success_radius_mm": R, "windows": {}, "snapshots": {}}
         for name, a, b in wins:
-            out["windows"][name] = {"ticks": [a, b], **(_window_metrics(traj, a, b, R) or {})}
-        out["ci_total"] = env.metrics()["ci"]
-        for name in snaps:
-            out["probe_ci"][name] = _probe(Path(tmp) / f"{name}.ckpt", seed, probe_ticks)
+            out["windows"][name] = {"ticks": [a, b], **(_window_metrics(traj, a, b, R) or {}),
+                                    **(_window_activity(net, a, b) if b > a else {}),
+                                    "alive": state[b]["alive"]}
+        for name, at in snaps.items():
+            out["snapshots"][name] = {"tick": at, **state[at],
+                                      **{mode: _probe(Path(tmp) / f"{name}.ckpt", seed, probe_ticks, mode)
+                                         for mode in PROBE_MODES}}
     return out
 
 
 def run_dev(db: Path, seeds: list[int], ticks: int, probe_ticks: int) -> list[dict[str, Any]]:
+    """``dev_run`` for every seed, in parallel processes (one per core, at most one per seed)."""
     jobs = [(str(db), s, ticks, probe_ticks) for s in seeds]
     n = min(len(seeds), os.cpu_count() or 1)
     if n <= 1:
@@ -172,6 +309,57 @@ def run_dev(db: Path, seeds: list[int], ticks: int, probe_ticks: int) -> list[di
     net.run(1)
     with _context().Pool(n) as pool:
         return pool.map(dev_run, jobs, chunksize=1)
+
+
+def _ms(values: list[float | None], digits: int = 2, signed: bool = False, scale: float = 1.0,
+        unit: str = "") -> str:
+    """"mean ± sd" over seeds (sd with ddof 1; "–" when there are no values)."""
+    v = np.array([x for x in values if x is not None], np.float64) * scale
+    if v.size == 0:
+        return "–"
+    sd = v.std(ddof=1) if v.size > 1 else 0.0
+    return f"{v.mean():{'+' if signed else ''}.{digits}f} ± {sd:.{digits}f}{unit}"
+
+
+def _column(rows: list[dict[str, Any]], *keys: str) -> list[Any]:
+    """row[k0][k1]... of every row (None where a key is missing)."""
+    out = []
+    for row in rows:
+        for k in keys:
+            row = row.get(k) if isinstance(row, dict) else None
+        out.append(row)
+    return out
+
+
+def print_dev(res: list[dict[str, Any]], probe_ticks: int) -> None:
+    """The two markdown tables of docs/arena.md (windows, probes) and the per-seed frozen probe CIs."""
+    pct = {"digits": 0, "scale": 100.0, "unit": " %"}
+    R = res[0]["success_radius_mm"]
+    print(f"| window | ticks | CI in window | mean distance (mm) | time within {R:g} mm | reversals / min | "
+          "forward modulator (Hz) | dev. synapses alive at window end |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in ("before", "during", "after"):
+        rows = [r["windows"][name] for r in res]
+        a, b = rows[0]["ticks"]
+        cells = [_ms(_column(rows, "ci"), signed=True), _ms(_column(rows, "mean_distance")),
+                 _ms(_column(rows, "frac_near"), **pct), _ms(_column(rows, "reversals_per_min"), 0),
+                 _ms(_column(rows, "modulator_hz"), 0), _ms(_column(rows, "alive"), **pct)]
+        print(f"| {name} | {a:,}–{b:,} | " + " | ".join(cells) + " |")
+    print(f"\nprobes: a fresh {probe_ticks:,}-tick episode from the seed's start pose with the brain "
+          "snapshot of a given age, learning off; frozen: no STDP and no pruning either\n")
+    print(f"| brain at tick | {JOY_FORWARD} (mean w) | dev. synapses alive | probe CI, frozen | "
+          "reversals per probe, frozen | probe CI, plastic | reversals per probe, plastic |")
+    print("|---|---|---|---|---|---|---|")
+    for name, label in SNAPSHOT_LABELS.items():
+        rows = [r["snapshots"][name] for r in res]
+        cells = [_ms(_column(rows, "joy_forward_w"), 1), _ms(_column(rows, "alive"), **pct)]
+        for mode in PROBE_MODES:
+            cells += [_ms(_column(rows, mode, "ci"), signed=True), _ms(_column(rows, mode, "reversals"), 0)]
+        print(f"| {rows[0]['tick']:,} ({label}) | " + " | ".join(cells) + " |")
+    print(f"\nfrozen probe CIs per seed ({', '.join(str(r['seed']) for r in res)}):")
+    for name, label in SNAPSHOT_LABELS.items():
+        ci = _column([r["snapshots"][name] for r in res], "frozen", "ci")
+        print(f"  {res[0]['snapshots'][name]['tick']:>7,} ({label}): " + " ".join(f"{x:+.2f}" for x in ci))
 
 
 # --------------------------------------------------------------------------- main
@@ -231,30 +419,7 @@ def main() -> None:
         db = ensure_db(args.dev_recipe)
         print(f"\n## {Path(args.dev_recipe).name}: {args.dev_ticks:,} ticks of development, seeds {args.seeds}")
         res = run_dev(db, seeds, args.dev_ticks, args.probe_ticks)
-        names = ("before", "during", "after")
-        print("| window | ticks | CI in window | mean d (mm) | near food | speed (mm/s) | dev. synapses alive |")
-        print("|---|---|---|---|---|---|---|")
-        for name in names:
-            rows = [r["windows"][name] for r in res if "ci" in r["windows"][name]]
-            if not rows:
-                a, b = res[0]["windows"][name]["ticks"]
-                print(f"| {name} | {a:,}–{b:,} (empty) | – | – | – | – | – |")
-                continue
-            a, b = res[0]["windows"][name]["ticks"]
-
-            def ms(key: str, rows: list = rows) -> str:
-                v = np.array([x[key] for x in rows])
-                return f"{v.mean():.2f} ± {v.std(ddof=1) if v.size > 1 else 0:.2f}"
-            alive = [r["alive"].get(name) for r in res if r["alive"].get(name) is not None]
-            al = f"{100 * np.mean(alive):.0f} %" if alive else "–"
-            print(f"| {name} | {a:,}–{b:,} | {ms('ci')} | {ms('mean_distance')} | {ms('frac_near')} | "
-                  f"{ms('speed_mm_s')} | {al} |")
-        print("\nprobe episodes (fresh start, learning off, "
-              f"{args.probe_ticks:,} ticks): CI of the brain at")
-        for name in names:
-            v = np.array([r["probe_ci"][name] for r in res])
-            print(f"  {name:>6}: {v.mean():+.2f} ± {v.std(ddof=1) if v.size > 1 else 0:.2f}   "
-                  + " ".join(f"{x:+.2f}" for x in v))
+        print_dev(res, args.probe_ticks)
         report["dev"] = {"recipe": args.dev_recipe, "ticks": args.dev_ticks, "runs": res}
 
     if args.json_out:
