@@ -118,7 +118,17 @@ def main() -> None:
     ap.add_argument("--brunel", action="store_true", help="Brunel order 2500, 1000 ms at dt 0.1 ms")
     ap.add_argument("--backend", default="cupy", help="cupy (default) or cupy-host (CPU emulation)")
     ap.add_argument("--json", help="write results here")
+    ap.add_argument("--chunk-draws", type=int, help="tuning: runtime/gpu/jump.py CHUNK_DRAWS")
+    ap.add_argument("--blocks-per-sm", type=int, help="tuning: runtime/backends/cupy_backend.py BLOCKS_PER_SM")
     args = ap.parse_args()
+    if args.chunk_draws:
+        from runtime.gpu import jump
+
+        jump.CHUNK_DRAWS = args.chunk_draws
+    if args.blocks_per_sm:
+        from runtime.backends import cupy_backend
+
+        cupy_backend.BLOCKS_PER_SM = args.blocks_per_sm
     results: list[dict[str, Any]] = []
 
     def report(r: dict[str, Any]) -> None:

@@ -51,6 +51,12 @@ __all__ = ["CupyBackend", "cupy_available", "EMULATE_ENV"]
 EMULATE_ENV = "BRAINC_GPU_EMULATE"
 
 
+# Blocks per multiprocessor of a grid-strided launch (emit, rows, syn): enough to
+# fill the GPU when a tick has much work; every surplus block still has to be
+# scheduled and exit when it has little (a few spikes per tick).
+BLOCKS_PER_SM = 32
+
+
 def cupy_available() -> tuple[bool, str]:
     """(usable, reason): whether CuPy imports and sees a CUDA device."""
     if os.environ.get(EMULATE_ENV) == "1":
@@ -394,7 +400,7 @@ class CupyBackend:
             return self._prog
         e, ctl = self.engine, self._ctl
         serial = e.name == "host"  # one lane per emitter: the CPU's summation order
-        busy = 32 * e.n_sm  # resident blocks worth launching for grid-strided loops
+        busy = BLOCKS_PER_SM * e.n_sm  # blocks worth launching for grid-strided loops
         tick: list[tuple[str, int, int, tuple]] = []
         for db in self._blocks:
             a = db.a

@@ -149,8 +149,29 @@ def apply_jump(s0: int, s1: int, poly: int) -> tuple[int, int]:
     return a0, a1
 
 
-def plan_chunks(ptr: np.ndarray, draws: int, target_chunk: int = 64) -> dict[str, np.ndarray]:
-    """Split each device's targets ``ptr[d]:ptr[d+1]`` into chunks of ``target_chunk``.
+# Chunk length of a chunked device kernel (its targets per GPU thread). Each
+# thread first jumps its stream ahead (128 generator steps, and a jump-table
+# row built on the host), so very short chunks waste work; long chunks leave
+# the GPU idle on small devices (64 targets per chunk gave 196 threads for
+# Brunel's 12,500 Poisson targets: 84 us of a 112 us tick on an H100). So a
+# chunk is as short as needed for CHUNK_THREADS threads, but at least
+# MIN_CHUNK_TARGETS targets and at most CHUNK_DRAWS draws (benchmarks/
+# gpu_profile.py and gpu_bench.py --chunk-draws measured these).
+CHUNK_THREADS = 16_384
+MIN_CHUNK_TARGETS = 4
+CHUNK_DRAWS = 64
+
+
+def chunk_targets(n_targets: int, draws: int) -> int:
+    """Targets per chunk for ``n_targets`` targets of ``draws`` draws each."""
+    longest = max(1, CHUNK_DRAWS // max(1, draws))
+    wanted = -(-int(n_targets) // CHUNK_THREADS)
+    return max(1, min(longest, max(MIN_CHUNK_TARGETS, wanted)))
+
+
+def plan_chunks(ptr: np.ndarray, draws: int, target_chunk: int | None = None) -> dict[str, np.ndarray]:
+    """Split each device's targets ``ptr[d]:ptr[d+1]`` into chunks of ``target_chunk``
+    (default: :func:`chunk_targets`).
 
     Returns the chunk table the ``emit`` kernels take: ``dev``, ``lo``, ``hi``
     (int64[n_chunks]) and ``jump`` (uint64[n_chunks, 2], the polynomial for the
@@ -160,6 +181,8 @@ def plan_chunks(ptr: np.ndarray, draws: int, target_chunk: int = 64) -> dict[str
     copies its state through unchanged).
     """
     ptr = np.asarray(ptr, np.int64)
+    if target_chunk is None:
+        target_chunk = chunk_targets(int(ptr[-1] - ptr[0]) if ptr.size else 0, draws)
     n_dev = ptr.size - 1
     counts = np.diff(ptr)
     per_dev = np.maximum(1, -(-counts // target_chunk))

@@ -51,3 +51,17 @@ def test_plan_chunks_cover_every_target_once() -> None:
         d, lo = plan["dev"][c], plan["lo"][c]
         poly = int(plan["jump"][c, 0]) | int(plan["jump"][c, 1]) << 64
         assert poly == jump.jump_poly(2 * (lo - ptr[d]))
+
+
+def test_chunk_length_fills_the_gpu_within_bounds() -> None:
+    # Brunel's 12,500 Poisson targets (one draw each): short chunks, thousands of threads
+    assert jump.chunk_targets(12_500, 1) == jump.MIN_CHUNK_TARGETS
+    # a million noise targets (two draws each): chunks capped at CHUNK_DRAWS draws
+    assert jump.chunk_targets(1_000_000, 2) == jump.CHUNK_DRAWS // 2
+    # in between: about CHUNK_THREADS chunks
+    n = 200_000
+    c = jump.chunk_targets(n, 1)
+    assert jump.MIN_CHUNK_TARGETS <= c <= jump.CHUNK_DRAWS and -(-n // c) <= jump.CHUNK_THREADS
+    # the default plan uses it
+    plan = jump.plan_chunks(np.array([0, 12_500]), draws=1)
+    assert plan["dev"].size == -(-12_500 // jump.MIN_CHUNK_TARGETS)
