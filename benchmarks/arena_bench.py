@@ -36,7 +36,13 @@ development across the critical period, and speed.
      STDP and pruning);
 
    then the frozen probe CIs per seed. Only the two recorded terminals'
-   spikes are kept (the spike raster would fill the checkpoints).
+   spikes are kept (the spike raster would fill the checkpoints). The brain
+   state (joy->forward weight, developmental synapses alive) is also sampled
+   every DEV_SAMPLE_EVERY ticks (the life runs in chunks between the marks;
+   the runtime is chunk-invariant, so this changes nothing) and, with the
+   distance to food, kept in the JSON and drawn by
+   :func:`arena.plots.plot_development` (``--dev-plot``, default
+   brains/arena_dev_v1.png; the docs' picture is docs/arena_dev_v1.png).
 
 Targets (docs/arena.md, Results): arena_v1 mean CI >= +0.5 with learning and
 clearly above learning off; >= 10,000 ticks/s on one core.
@@ -106,6 +112,11 @@ PROBE_MODES = ("frozen", "plastic")
 #: the brain snapshots that are probed, with their labels in the table
 SNAPSHOT_LABELS = {"newborn": "newborn", "critical_start": "critical period starts",
                    "middle": "middle", "critical_end": "critical period ends", "end": "end"}
+#: ticks between samples of the brain state (joy->forward weight, synapses alive) in dev_run
+DEV_SAMPLE_EVERY = 2_000
+#: ticks between the distance-to-food samples kept per seed (a multiple of the
+#: trajectory's sample_every; the JSON and the development picture use them)
+DEV_DISTANCE_EVERY = 100
 
 
 def _windows(net: Any, total: int) -> list[tuple[str, int, int]]:
@@ -257,11 +268,20 @@ def _probe(ckpt: Path, seed: int, ticks: int, mode: str) -> dict[str, float | in
     return {"ci": env.metrics()["ci"], "reversals": int(_reversal_onsets(net, since=t0).size)}
 
 
+def _distance_series(traj: np.ndarray, every: int) -> dict[str, list[float]]:
+    """Distance of the body centre to the nearest food (mm), one sample every
+    ``every`` ticks (the trajectory rows whose tick is a multiple of it)."""
+    sel = traj[:, 0] % every == 0
+    return {"tick": [int(t) for t in traj[sel, 0]], "mm": [round(float(d), 4) for d in traj[sel, 7]]}
+
+
 def dev_run(args: tuple) -> dict[str, Any]:
     """One seed of the development benchmark (a pool worker): one life of
     ``ticks`` ticks with learning, snapshots at the ages of ``_snapshots``,
+    the brain state sampled every ``sample_every`` ticks (DEV_SAMPLE_EVERY),
     then both probes (PROBE_MODES) of every snapshot."""
-    db, seed, ticks, probe_ticks = args
+    db, seed, ticks, probe_ticks, *rest = args
+    sample_every = int(rest[0]) if rest else DEV_SAMPLE_EVERY
     import runtime
     from arena.coupling import attach_arena
 
@@ -273,7 +293,8 @@ def dev_run(args: tuple) -> dict[str, Any]:
     state: dict[int, dict[str, float | None]] = {}  # brain state at each mark
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        for m in sorted({b for _, _, b in wins} | set(snaps.values())):
+        samples = set(range(0, ticks + 1, sample_every)) | {ticks}
+        for m in sorted({b for _, _, b in wins} | set(snaps.values()) | samples):
             if m > net.t:
                 net.run(m - net.t)
             state[m] = _brain_state(net)
@@ -283,7 +304,12 @@ def dev_run(args: tuple) -> dict[str, Any]:
         traj = env.trajectory()
         R = env.config.coupling.success_radius_mm
         out: dict[str, Any] = {"seed": seed, "wall_s": wall, "ci_total": env.metrics()["ci"],
-                               "success_radius_mm": R, "windows": {}, "snapshots": {}}
+                               "success_radius_mm": R, "dt_ms": float(net.dt), "windows": {},
+                               "snapshots": {}}
+        ts = sorted(samples)
+        out["series"] = {"tick": ts, "joy_forward_w": [state[t]["joy_forward_w"] for t in ts],
+                         "alive": [state[t]["alive"] for t in ts]}
+        out["distance"] = _distance_series(traj, DEV_DISTANCE_EVERY)
         for name, a, b in wins:
             out["windows"][name] = {"ticks": [a, b], **(_window_metrics(traj, a, b, R) or {}),
                                     **(_window_activity(net, a, b) if b > a else {}),
@@ -295,9 +321,10 @@ def dev_run(args: tuple) -> dict[str, Any]:
     return out
 
 
-def run_dev(db: Path, seeds: list[int], ticks: int, probe_ticks: int) -> list[dict[str, Any]]:
+def run_dev(db: Path, seeds: list[int], ticks: int, probe_ticks: int,
+            sample_every: int = DEV_SAMPLE_EVERY) -> list[dict[str, Any]]:
     """``dev_run`` for every seed, in parallel processes (one per core, at most one per seed)."""
-    jobs = [(str(db), s, ticks, probe_ticks) for s in seeds]
+    jobs = [(str(db), s, ticks, probe_ticks, sample_every) for s in seeds]
     n = min(len(seeds), os.cpu_count() or 1)
     if n <= 1:
         return [dev_run(j) for j in jobs]
@@ -374,11 +401,15 @@ def main() -> None:
     ap.add_argument("--skip-dev", action="store_true")
     ap.add_argument("--skip-main", action="store_true")
     ap.add_argument("--plot-dir", default=None, help="write run pictures here (default: brains/)")
+    ap.add_argument("--dev-plot", default=None,
+                    help="write the development picture here (default: <plot dir>/arena_dev_v1.png)")
+    ap.add_argument("--dev-sample", type=int, default=DEV_SAMPLE_EVERY,
+                    help="ticks between samples of the brain state during development")
     ap.add_argument("--json", dest="json_out", help="write all results as JSON")
     args = ap.parse_args()
     seeds = parse_seeds(args.seeds, 0)
     report: dict[str, Any] = {"seeds": seeds, "cpu_count": os.cpu_count()}
-    from arena.plots import plot_run
+    from arena.plots import plot_development, plot_run
     from brainc import compiler
 
     plot_dir = Path(args.plot_dir) if args.plot_dir else Path(compiler.BRAINS_DIR)
@@ -418,9 +449,14 @@ def main() -> None:
     if not args.skip_dev:
         db = ensure_db(args.dev_recipe)
         print(f"\n## {Path(args.dev_recipe).name}: {args.dev_ticks:,} ticks of development, seeds {args.seeds}")
-        res = run_dev(db, seeds, args.dev_ticks, args.probe_ticks)
+        res = run_dev(db, seeds, args.dev_ticks, args.probe_ticks, args.dev_sample)
         print_dev(res, args.probe_ticks)
-        report["dev"] = {"recipe": args.dev_recipe, "ticks": args.dev_ticks, "runs": res}
+        report["dev"] = {"recipe": args.dev_recipe, "ticks": args.dev_ticks, "sample_every": args.dev_sample,
+                         "runs": res}
+        dev_png = plot_development(res, args.dev_plot or plot_dir / "arena_dev_v1.png",
+                                   title=f"{Path(args.dev_recipe).stem}: development over "
+                                         f"{args.dev_ticks:,} ticks, seeds {args.seeds}")
+        print(f"\nwrote {dev_png}")
 
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report, indent=1, default=float))
