@@ -5,7 +5,8 @@ against NEST 3.10 and Brian2 on the same networks.
 * Brunel (2000) model A, order 2500 (12,500 iaf_psc_delta, 15.6 M synapses,
   Poisson drive), 1000 ms at dt 0.1 ms - NEST's brunel_delta_nest example;
 * COBA benchmark (Brette et al. 2007 #1), 4000 iaf_cond_exp, p = 0.02,
-  1000 ms at dt 0.1 ms.
+  1000 ms at dt 0.1 ms; and the same network with brainc's fixed-step
+  iaf_cond_exp_heun (``coba_heun``; not a NEST model: docs/nest.md).
 
     python benchmarks/nest_bench.py                 # brainc only (+ stored peer results)
     python benchmarks/nest_bench.py --peers         # also (re)run the peer scripts
@@ -49,6 +50,14 @@ PEER_JOBS = {
               ["brian2_coba.py", "--device", "cpp_standalone", "--build-dir", "/tmp/brian2_coba_build"],
               "brian2_coba_standalone")],
 }
+PEER_JOBS["coba_heun"] = PEER_JOBS["coba"]
+
+#: network name -> (builder(seed) -> (simulator, recorders), recorder for the rate, our label)
+NETWORKS = {
+    "brunel": (lambda seed: brunel(order=2500, seed=seed), "E", "brainc (Numba)"),
+    "coba": (lambda seed: coba(seed=seed), "all", "brainc (Numba)"),
+    "coba_heun": (lambda seed: coba(seed=seed, model="iaf_cond_exp_heun"), "all", "brainc, _heun variant"),
+}
 
 
 def _clock() -> tuple[float, float]:
@@ -62,7 +71,8 @@ def bench_brainc(net: str, repeats: int, seed: int = 12345) -> dict[str, Any]:
     runs = []
     for r in range(repeats + 1):
         w0, c0 = _clock()
-        sim, rec = brunel(order=2500, seed=seed) if net == "brunel" else coba(seed=seed)
+        build, key, _ = NETWORKS[net]
+        sim, rec = build(seed)
         brain = sim.brain  # recipe -> IR: connections drawn
         w1, c1 = _clock()
         sim._net = Network(brain, seed=seed)  # IR -> runtime arrays (what simulate() does)
@@ -72,7 +82,6 @@ def bench_brainc(net: str, repeats: int, seed: int = 12345) -> dict[str, Any]:
         from brainc.nest.simulator import Result
 
         res = Result(sim)
-        key = "E" if net == "brunel" else "all"
         runs.append({"ir_s": w1 - w0, "load_s": w2 - w1, "build_s": w2 - w0, "build_cpu_s": c2 - c0,
                      "sim_s": w3 - w2, "sim_cpu_s": c3 - c2, "rate_hz": res.rate(rec[key]),
                      "n_synapses": brain.n_synapses, "n_neurons": brain.n_units})
@@ -119,7 +128,7 @@ def peers(net: str, rerun: bool) -> list[tuple[str, dict[str, Any]]]:
 def table(net: str, ours: dict[str, Any], others: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [f"{net}: {ours['n_neurons']:,} neurons, {ours['n_synapses']:,} synapses, 1000 ms at dt 0.1 ms",
              f"{'simulator':<24}{'build s':>9}{'sim s':>9}{'rate Hz':>9}{'sim / ours':>11}",
-             f"{'brainc (Numba)':<24}{ours['build_s']:>9.2f}{ours['sim_s']:>9.2f}{ours['rates_hz'][-1]:>9.2f}"
+             f"{NETWORKS[net][2]:<24}{ours['build_s']:>9.2f}{ours['sim_s']:>9.2f}{ours['rates_hz'][-1]:>9.2f}"
              f"   (cpu: build {ours['build_cpu_s']:.2f}, sim {ours['sim_cpu_s']:.2f}; first run "
              f"{ours['first_sim_s']:.2f})"]
     for label, r in others:
@@ -132,7 +141,7 @@ def table(net: str, ours: dict[str, Any], others: list[tuple[str, dict[str, Any]
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=2, help="timed runs after the compiling first run")
-    ap.add_argument("--only", nargs="+", choices=["brunel", "coba"], default=["brunel", "coba"])
+    ap.add_argument("--only", nargs="+", choices=list(NETWORKS), default=list(NETWORKS))
     ap.add_argument("--peers", action="store_true", help="rerun the NEST/Brian2 peer scripts")
     ap.add_argument("--json", help="write all numbers here")
     a = ap.parse_args(argv)

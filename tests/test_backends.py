@@ -516,14 +516,14 @@ def nest_zoo(seed: int = 4) -> Brain:
     b = Brain("zoo", seed, 0.1)
     pops = {"d": ("iaf_psc_delta", 20, {"refractory_input": np.r_[np.zeros(10), np.ones(10)]}),
             "e": ("iaf_psc_exp", 20, {}), "a": ("iaf_psc_alpha", 20, {"tau_syn_ex": np.linspace(0.5, 3.0, 20)}),
-            "c": ("iaf_cond_exp", 20, {}),
+            "c": ("iaf_cond_exp", 20, {}), "ch": ("iaf_cond_exp_heun", 10, {"t_ref": np.linspace(0.5, 3.0, 10)}),
             "ae": ("aeif_cond_alpha", 10, {"t_ref": np.r_[np.zeros(5), np.full(5, 1.0)]}),
             "z": ("nest_izhikevich", 10, {"consistent_integration": np.r_[np.ones(5), np.zeros(5)],
                                            "I_e": np.linspace(4.0, 14.0, 10)}),
             "p": ("parrot_neuron", 6, {}), "vt": ("volume_transmitter", 1, {})}
     for name, (model, n, params) in pops.items():
         b.populations.append(Population(name, model, n, dict(params)))
-    drive = {"d": (0.6, 12000.0), "e": (60.0, 9000.0), "a": (50.0, 9000.0), "c": (3.0, 9000.0), "ae": (4.0, 12000.0)}
+    drive = {"d": (0.6, 12000.0), "e": (60.0, 9000.0), "a": (50.0, 9000.0), "c": (3.0, 9000.0), "ch": (3.0, 9000.0), "ae": (4.0, 12000.0)}
     for name, (w, rate) in drive.items():
         n = pops[name][1]
         b.devices.append(Device(f"pg_{name}", "poisson_generator", {"rate": rate},
@@ -556,6 +556,7 @@ def nest_zoo(seed: int = 4) -> Brain:
     proj("pa", "p", "a", "stdp_synapse", 40, 30.0, (10, 10), {"Wmax": 100.0, "lambda": 0.05, "mu_plus": 0.5})
     proj("ac", "a", "c", "stdp_synapse", 60, 2.0, (3, 14), {"Wmax": 10.0, "lambda": 0.1, "alpha": 1.2})
     proj("cz", "c", "z", "static_synapse", 40, 4.0, (4, 9))
+    proj("chc", "ch", "c", "static_synapse", 30, -3.0, (2, 6))
     proj("zvt", "z", "vt", "static_synapse", 10, 1.0, (1, 1))
     proj("dae", "d", "ae", "stdp_dopamine_synapse", 60, 3.0, (10, 10),
          {"gate_unit": 0.0, "update_interval": 1.0, "A_plus": 0.5, "b": 0.001, "Wmax": 20.0}, gate="vt")

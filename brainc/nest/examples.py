@@ -57,13 +57,15 @@ def coba_initial_state(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return v, ge, gi
 
 
-def coba(n: int = 4000, dt: float = 0.1, seed: int = 12345) -> tuple[Simulator, dict[str, NodeCollection]]:
+def coba(n: int = 4000, dt: float = 0.1, seed: int = 12345,
+         model: str = "iaf_cond_exp") -> tuple[Simulator, dict[str, NodeCollection]]:
     """Vogels & Abbott (2005) / Brette et al. (2007) benchmark 1 with iaf_cond_exp,
     as benchmarks/peers/nest_coba.py (same initial states for the same seed).
-    Returns (simulator, {"all": spike recorder})."""
+    ``model``: "iaf_cond_exp" (NEST's adaptive RKF45) or "iaf_cond_exp_heun"
+    (brainc's fixed-step variant). Returns (simulator, {"all": spike recorder})."""
     NE = int(round(0.8 * n))
     sim = Simulator(dt=dt, seed=seed, name=f"coba{n}")
-    pop = sim.create("iaf_cond_exp", n, {"C_m": 200.0, "g_L": 10.0, "E_L": -60.0, "V_th": -50.0,
+    pop = sim.create(model, n, {"C_m": 200.0, "g_L": 10.0, "E_L": -60.0, "V_th": -50.0,
                                          "V_reset": -60.0, "t_ref": 5.0, "E_ex": 0.0, "E_in": -80.0,
                                          "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "I_e": 0.0}, label="neurons")
     v, ge, gi = coba_initial_state(n, seed)

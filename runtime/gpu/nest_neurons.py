@@ -321,6 +321,51 @@ extern "C" __global__ void iaf_cond_exp_update(UPDATE_ARGS) {
 }
 """
 
+IAF_COND_EXP_HEUN = r"""
+// P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _refr;  S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
+// (nest_iaf._cond_exp_heun_steps: exact conductance decay, Heun's step for V, the same arithmetic)
+extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
+    if (ctl[CTL_STOP]) return;
+    const i64 i = brainc_tid();
+    if (i >= n) return;
+    double* Pw = (double*)P;
+#define PR(r) Pw[(r) * n + i]
+#define SR(r) S[(r) * n + i]
+    if (PR(15) != dt) {
+        PR(18) = rint(PR(2) / dt);
+        PR(15) = dt;
+        PR(16) = exp(-dt / PR(8));
+        PR(17) = exp(-dt / PR(9));
+    }
+    double p[10];
+    p[0] = PR(3); p[1] = PR(7); p[2] = PR(5); p[3] = PR(6); p[4] = PR(4); p[5] = PR(8); p[6] = PR(9);
+    p[7] = PR(10); p[8] = SR(4); p[9] = PR(0);
+    const double V = SR(0), ge = SR(1), gi = SR(2);
+    const double ge1 = ge * PR(16), gi1 = gi * PR(17);
+    double y[3] = {V, ge, gi}, k1[3], k2[3];
+    nest_rhs(NEST_COND_EXP, y, k1, p);
+    y[0] = V + dt * k1[0]; y[1] = ge1; y[2] = gi1;
+    nest_rhs(NEST_COND_EXP, y, k2, p);
+    const double Vn = V + 0.5 * dt * (k1[0] + k2[0]);
+    const double r = SR(3);
+    const bool refr = r > 0.0;
+    const bool spike = (!refr) && Vn >= PR(0);
+    SR(0) = (refr || spike) ? PR(1) : Vn;
+    SR(3) = refr ? r - 1.0 : (spike ? PR(18) : r);
+    SR(1) = ge1 + I[0 * n + i];
+    SR(2) = gi1 - I[1 * n + i];
+    SR(4) = I[2 * n + i];
+    if (spike) {
+        out[i] = 1.0;
+        brainc_fire(fired, nf, i);
+    } else {
+        out[i] = 0.0;
+    }
+#undef PR
+#undef SR
+}
+"""
+
 AEIF_COND_ALPHA = r"""
 // P rows: 0 V_peak 1 V_reset 2 t_ref 3 g_L 4 C_m 5 E_ex 6 E_in 7 E_L 8 Delta_T 9 tau_w 10 a 11 b 12 V_th
 //         13 tau_syn_ex 14 tau_syn_in 15 I_e 16 gsl_error_tol 17 tau_minus 18..23 inits | 24 _h 25 _refr
@@ -462,6 +507,13 @@ register_gpu(GpuKernel(
     params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
             "tau_minus", "V_m", "g_ex", "g_in", "_h", "_refr"),
     state=("V_m", "g_ex", "g_in", "r", "I_stim", "h_int")))
+
+register_gpu(GpuKernel(
+    model="iaf_cond_exp_heun", kind="neuron", source=(NEST_RKF45, IAF_COND_EXP_HEUN),
+    entries={"update": "iaf_cond_exp_heun_update"},
+    params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
+            "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_refr"),
+    state=("V_m", "g_ex", "g_in", "r", "I_stim")))
 
 register_gpu(GpuKernel(
     model="aeif_cond_alpha", kind="neuron", source=(NEST_PROPAGATORS, NEST_RKF45, AEIF_COND_ALPHA),

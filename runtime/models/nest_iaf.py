@@ -46,7 +46,7 @@ from ..loop_kernels import collect_fired
 from ..registry import Var, register
 from .nest_common import (NestNeuron, conductances, derived, initial, integrates, mark_prepared, pick, pick_state,
                           stale, synaptic, threshold)
-from .nest_rkf45 import COND_EXP, cond_exp_step, evolve_apply, load, prepare_adaptive, shared_params
+from .nest_rkf45 import COND_EXP, cond_exp_f, cond_exp_step, evolve_apply, load, prepare_adaptive, shared_params
 
 # ----------------------------------------------------------------------------- propagators
 
@@ -346,22 +346,27 @@ def _cond_exp_full_steps(P, S, dt, Vn, gen, gin, ok):
         ok[i] = 1.0 if (S[5, i] >= dt and rmax <= 1.1) else 0.0
 
 
+@njit(cache=True, inline="always")
+def _cond_exp_settle(P, S, I, i, Vn, gen, gin, refr_row):
+    """After integration: this step's spikes into the conductances, then
+    refractoriness and threshold. Writes S rows 0-4 of neuron i and returns
+    1.0 for a spike (else 0.0)."""
+    r = S[3, i]
+    refr = r > 0.0
+    spike = (not refr) and Vn >= P[0, i]
+    S[0, i] = P[1, i] if (refr or spike) else Vn
+    S[3, i] = r - 1.0 if refr else (P[refr_row, i] if spike else r)
+    S[1, i] = gen + I[0, i]
+    S[2, i] = gin - I[1, i]  # inhibitory weights are negative; g_in stays positive
+    S[4, i] = I[2, i]
+    return 1.0 if spike else 0.0
+
+
 @njit(cache=True, error_model="numpy")
 def _cond_exp_finish(P, S, I, dt, Vn, gen, gin, out):
-    """After integration: add this step's spikes to the conductances, then
-    refractoriness and threshold, branch-free (vectorised); out = 1 marks a spike."""
+    """After integration, for every neuron (branch-free, vectorised); out = 1 marks a spike."""
     for i in range(S.shape[1]):
-        ge = gen[i] + I[0, i]
-        gi = gin[i] - I[1, i]  # inhibitory weights are negative; g_in stays positive
-        r = S[3, i]
-        refr = r > 0.0
-        spike = (not refr) and Vn[i] >= P[0, i]
-        S[0, i] = P[1, i] if (refr or spike) else Vn[i]
-        S[3, i] = r - 1.0 if refr else (P[16, i] if spike else r)
-        S[1, i] = ge
-        S[2, i] = gi
-        S[4, i] = I[2, i]
-        out[i] = 1.0 if spike else 0.0
+        out[i] = _cond_exp_settle(P, S, I, i, Vn[i], gen[i], gin[i], 16)
         # h_int of a neuron that took the full step stays >= dt (GSL would grow
         # it): any value >= dt acts exactly like dt in the next step
 
@@ -420,3 +425,57 @@ class IafCondExp(NestNeuron):
         **derived(),
     }
     update = update_cond_exp
+
+
+# ----------------------------------------------------------------------------- iaf_cond_exp_heun
+
+
+@njit(cache=True)
+def _prepare_heun(P, dt):
+    """Derived rows: refractory steps, and the exact decay of each conductance over dt."""
+    for i in range(P.shape[1]):
+        mark_prepared(P, i, dt, 2, 15, 18)
+        P[16, i] = math.exp(-dt / P[8, i])
+        P[17, i] = math.exp(-dt / P[9, i])
+
+
+@njit(cache=True, error_model="numpy")  # IEEE division (no zero checks): lets LLVM vectorise
+def _cond_exp_heun_steps(P, S, I, dt, out):
+    """One fixed step for every neuron (branch-free, vectorised): the
+    conductances decay exactly, V takes Heun's step (explicit trapezoid) with
+    iaf_cond_exp's right-hand side, conductances at the step's end in the
+    second stage. Then the step's spikes, refractoriness and threshold."""
+    for i in range(S.shape[1]):
+        p = _cond_exp_params(P, S, i)
+        V, ge, gi = S[0, i], S[1, i], S[2, i]
+        ge1 = ge * P[16, i]
+        gi1 = gi * P[17, i]
+        k1 = cond_exp_f(V, ge, gi, p)[0]
+        k2 = cond_exp_f(V + dt * k1, ge1, gi1, p)[0]
+        out[i] = _cond_exp_settle(P, S, I, i, V + 0.5 * dt * (k1 + k2), ge1, gi1, 18)
+
+
+@njit(cache=True)
+def update_cond_exp_heun(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
+    # P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _refr
+    # S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
+    if stale(P, 15, dt):
+        _prepare_heun(P, dt)
+    _cond_exp_heun_steps(P, S, I, dt, out)
+    return collect_fired(out, fired)
+
+
+@register
+class IafCondExpHeun(IafCondExp):
+    """``iaf_cond_exp`` with a fixed-step integrator (brainc's, not in NEST):
+    the conductances decay exactly and V takes one Heun step (2nd order, two
+    right-hand sides) per dt, instead of GSL's adaptive RKF45 (six right-hand
+    sides and an error estimate per step). Same parameters, units, receptors
+    and spike semantics; about 3x faster; V differs from NEST's by O(dt^2)
+    (docs/nest.md, "iaf_cond_exp_heun")."""
+
+    name: ClassVar[str] = "iaf_cond_exp_heun"
+    state = pick_state("V_m", "g_ex", "g_in", "r", "I_stim")
+    params = {**{k: v for k, v in IafCondExp.params.items() if not k.startswith("_")},
+              **derived(_decay_ex="1", _decay_in="1")}
+    update = update_cond_exp_heun
