@@ -267,6 +267,35 @@ __device__ double nest_evolve_apply(int kind, int m, const double* p, double* y,
 }
 """
 
+COND_EXP_COMMON = r"""
+// iaf_cond_exp and its fixed-step variant: p of the right-hand side (nest_iaf._cond_exp_params)
+__device__ __forceinline__ void cond_exp_params(const double* P, const double* S, i64 n, i64 i, double* p) {
+    p[0] = P[3 * n + i]; p[1] = P[7 * n + i]; p[2] = P[5 * n + i]; p[3] = P[6 * n + i]; p[4] = P[4 * n + i];
+    p[5] = P[8 * n + i]; p[6] = P[9 * n + i]; p[7] = P[10 * n + i]; p[8] = S[4 * n + i]; p[9] = P[0 * n + i];
+}
+
+// after integration (nest_iaf._cond_exp_settle): this step's spikes into the conductances,
+// refractoriness and threshold; the refractory steps are in P row refr_row
+__device__ __forceinline__ void cond_exp_settle(const double* P, double* S, const double* I, double* out,
+                                                i64* fired, i64* nf, i64 n, i64 i, double Vn, double gen,
+                                                double gin, int refr_row) {
+    const double r = S[3 * n + i];
+    const bool refr = r > 0.0;
+    const bool spike = (!refr) && Vn >= P[0 * n + i];
+    S[0 * n + i] = (refr || spike) ? P[1 * n + i] : Vn;
+    S[3 * n + i] = refr ? r - 1.0 : (spike ? P[refr_row * n + i] : r);
+    S[1 * n + i] = gen + I[0 * n + i];
+    S[2 * n + i] = gin - I[1 * n + i];
+    S[4 * n + i] = I[2 * n + i];
+    if (spike) {
+        out[i] = 1.0;
+        brainc_fire(fired, nf, i);
+    } else {
+        out[i] = 0.0;
+    }
+}
+"""
+
 IAF_COND_EXP = r"""
 // P rows: 0 V_th 1 V_reset 2 t_ref 3 g_L 4 C_m 5 E_ex 6 E_in 7 E_L 8 tau_syn_ex 9 tau_syn_in 10 I_e
 //         11 tau_minus 12 V_m 13 g_ex 14 g_in | 15 _h 16 _refr;  S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim 5 h_int
@@ -283,8 +312,7 @@ extern "C" __global__ void iaf_cond_exp_update(UPDATE_ARGS) {
         if (SR(5) <= 0.0) SR(5) = dt;
     }
     double p[10];
-    p[0] = PR(3); p[1] = PR(7); p[2] = PR(5); p[3] = PR(6); p[4] = PR(4); p[5] = PR(8); p[6] = PR(9);
-    p[7] = PR(10); p[8] = SR(4); p[9] = PR(0);
+    cond_exp_params(P, S, n, i, p);
     // the CPU's common case: one RKF45 step of the full length dt, accepted when it is a
     // full step and GSL would not shrink it (_cond_exp_full_steps: the same arithmetic)
     double y[3] = {SR(0), SR(1), SR(2)};
@@ -300,22 +328,7 @@ extern "C" __global__ void iaf_cond_exp_update(UPDATE_ARGS) {
         while (tt < dt) tt = nest_evolve_apply(NEST_COND_EXP, 3, p, y, tt, dt, &h, 1e-3, 0.0, 1.0, 0.0);
         SR(5) = h;
     }
-    const double ge = y[1] + I[0 * n + i];
-    const double gi = y[2] - I[1 * n + i];
-    const double r = SR(3);
-    const bool refr = r > 0.0;
-    const bool spike = (!refr) && y[0] >= PR(0);
-    SR(0) = (refr || spike) ? PR(1) : y[0];
-    SR(3) = refr ? r - 1.0 : (spike ? PR(16) : r);
-    SR(1) = ge;
-    SR(2) = gi;
-    SR(4) = I[2 * n + i];
-    if (spike) {
-        out[i] = 1.0;
-        brainc_fire(fired, nf, i);
-    } else {
-        out[i] = 0.0;
-    }
+    cond_exp_settle(P, S, I, out, fired, nf, n, i, y[0], y[1], y[2], 16);
 #undef PR
 #undef SR
 }
@@ -338,8 +351,7 @@ extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
         PR(17) = exp(-dt / PR(9));
     }
     double p[10];
-    p[0] = PR(3); p[1] = PR(7); p[2] = PR(5); p[3] = PR(6); p[4] = PR(4); p[5] = PR(8); p[6] = PR(9);
-    p[7] = PR(10); p[8] = SR(4); p[9] = PR(0);
+    cond_exp_params(P, S, n, i, p);
     const double V = SR(0), ge = SR(1), gi = SR(2);
     const double ge1 = ge * PR(16), gi1 = gi * PR(17);
     double y[3] = {V, ge, gi}, k1[3], k2[3];
@@ -347,20 +359,7 @@ extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
     y[0] = V + dt * k1[0]; y[1] = ge1; y[2] = gi1;
     nest_rhs(NEST_COND_EXP, y, k2, p);
     const double Vn = V + 0.5 * dt * (k1[0] + k2[0]);
-    const double r = SR(3);
-    const bool refr = r > 0.0;
-    const bool spike = (!refr) && Vn >= PR(0);
-    SR(0) = (refr || spike) ? PR(1) : Vn;
-    SR(3) = refr ? r - 1.0 : (spike ? PR(18) : r);
-    SR(1) = ge1 + I[0 * n + i];
-    SR(2) = gi1 - I[1 * n + i];
-    SR(4) = I[2 * n + i];
-    if (spike) {
-        out[i] = 1.0;
-        brainc_fire(fired, nf, i);
-    } else {
-        out[i] = 0.0;
-    }
+    cond_exp_settle(P, S, I, out, fired, nf, n, i, Vn, ge1, gi1, 18);
 #undef PR
 #undef SR
 }
@@ -503,13 +502,13 @@ register_gpu(GpuKernel(
     state=("V_m", "I_syn_ex", "dI_syn_ex", "I_syn_in", "dI_syn_in", "r", "I_stim")))
 
 register_gpu(GpuKernel(
-    model="iaf_cond_exp", kind="neuron", source=(NEST_RKF45, IAF_COND_EXP), entries={"update": "iaf_cond_exp_update"},
+    model="iaf_cond_exp", kind="neuron", source=(NEST_RKF45, COND_EXP_COMMON, IAF_COND_EXP), entries={"update": "iaf_cond_exp_update"},
     params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
             "tau_minus", "V_m", "g_ex", "g_in", "_h", "_refr"),
     state=("V_m", "g_ex", "g_in", "r", "I_stim", "h_int")))
 
 register_gpu(GpuKernel(
-    model="iaf_cond_exp_heun", kind="neuron", source=(NEST_RKF45, IAF_COND_EXP_HEUN),
+    model="iaf_cond_exp_heun", kind="neuron", source=(NEST_RKF45, COND_EXP_COMMON, IAF_COND_EXP_HEUN),
     entries={"update": "iaf_cond_exp_heun_update"},
     params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
             "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_refr"),
