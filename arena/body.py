@@ -64,7 +64,7 @@ __all__ = [
     "P_CHEM_TAU", "P_TOUCH_RANGE",
     "S_X", "S_Y", "S_THETA", "S_PHI",
     "state_size", "make_params", "straight_state",
-    "body_step", "body_nodes", "centre_of_mass", "segment_curvature",
+    "body_step", "body_nodes", "centre_of_mass", "segment_curvature", "mean_joint_angle",
     "Body",
 ]
 
@@ -450,15 +450,12 @@ def centre_of_mass(state, params):
     return sx / n_seg, sy / n_seg
 
 
-@njit(cache=True)
-def segment_curvature(state, params, out):
-    """Curvature per segment, 1/mm, into ``out`` float64[N] (head first).
-
-    Segment i's curvature is the mean of its (one or two) joint angles divided
-    by the segment length; positive = dorsal (left) side concave.
-    """
+@njit(cache=True, inline="always")
+def mean_joint_angle(state, scale, out):
+    """Mean of each segment's (one or two) adjacent joint angles, rad, times
+    ``scale`` into ``out[0:N]`` (head first); shared by :func:`segment_curvature`
+    and :func:`arena.sensors.proprioception`."""
     n_seg = state.shape[0] - 2
-    inv_l = 1.0 / params[P_SEG_LEN]
     for i in range(n_seg):
         acc = 0.0
         cnt = 0
@@ -468,7 +465,17 @@ def segment_curvature(state, params, out):
         if i < n_seg - 1:
             acc += state[S_PHI + i]
             cnt += 1
-        out[i] = acc / cnt * inv_l
+        out[i] = acc / cnt * scale
+
+
+@njit(cache=True)
+def segment_curvature(state, params, out):
+    """Curvature per segment, 1/mm, into ``out`` float64[N] (head first).
+
+    Segment i's curvature is the mean of its (one or two) joint angles divided
+    by the segment length; positive = dorsal (left) side concave.
+    """
+    mean_joint_angle(state, 1.0 / params[P_SEG_LEN], out)
 
 
 class Body:

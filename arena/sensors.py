@@ -26,7 +26,7 @@ from numba import njit
 
 from arena.body import (
     P_ARENA_RADIUS, P_JOINT_LIMIT, P_SEG_LEN, P_SENSOR_BACK, P_SENSOR_LATERAL,
-    P_TOUCH_RANGE, P_WALL_SKIN, S_PHI, S_THETA, S_X, S_Y,
+    P_TOUCH_RANGE, P_WALL_SKIN, S_PHI, S_THETA, S_X, S_Y, mean_joint_angle,
 )
 
 __all__ = [
@@ -123,18 +123,7 @@ def proprioception(state, params, out):
     Multiply by ``params[P_JOINT_LIMIT] / params[P_SEG_LEN]`` for curvature in
     1/mm (or use :func:`arena.body.segment_curvature`).
     """
-    n_seg = state.shape[0] - 2
-    inv = 1.0 / params[P_JOINT_LIMIT]
-    for i in range(n_seg):
-        acc = 0.0
-        cnt = 0
-        if i > 0:
-            acc += state[S_PHI + i - 1]
-            cnt += 1
-        if i < n_seg - 1:
-            acc += state[S_PHI + i]
-            cnt += 1
-        out[i] = acc / cnt * inv
+    mean_joint_angle(state, 1.0 / params[P_JOINT_LIMIT], out)
 
 
 @njit(cache=True)

@@ -312,15 +312,23 @@ def _union(*parts: tuple[dict, dict]) -> tuple[dict, dict]:
     return s, a
 
 
-def _associate(brain: Brain, source_a: str, source_b: str, target: str, stim_a: str | None,
-               stim_b: str | None, rounds: int, rec: _Recorder) -> Assembly:
+def _two_sources(brain: Brain, source_a: str, source_b: str, stim_a: str | None, stim_b: str | None,
+                 rounds: int) -> list[str]:
+    """The areas that association and merge hold fixed (both sources without
+    stimuli, none with), after checking their arguments."""
     _check_rounds(rounds)
     if (stim_a is None) != (stim_b is None):
         raise ValueError("give both stim_a and stim_b, or neither (then the sources are held fixed)")
     fixed = [] if stim_a is not None else [source_a, source_b]
-    for s in (source_a, source_b):
-        if stim_a is None and brain.area(s).winners.size == 0:
+    for s in fixed:
+        if brain.area(s).winners.size == 0:
             raise ValueError(f"source area {s!r} has no assembly")
+    return fixed
+
+
+def _associate(brain: Brain, source_a: str, source_b: str, target: str, stim_a: str | None,
+               stim_b: str | None, rounds: int, rec: _Recorder) -> Assembly:
+    fixed = _two_sources(brain, source_a, source_b, stim_a, stim_b, rounds)
     t_self = ({}, {target: [target]})
     with _Fixed(brain, fixed):
         for src, stim, phase in ((source_a, stim_a, "a"), (source_b, stim_b, "b")):
@@ -360,13 +368,7 @@ def associate_trace(brain: Brain, source_a: str, source_b: str, target: str, sti
 
 def _merge(brain: Brain, source_a: str, source_b: str, target: str, stim_a: str | None,
            stim_b: str | None, rounds: int, rec: _Recorder) -> Assembly:
-    _check_rounds(rounds)
-    if (stim_a is None) != (stim_b is None):
-        raise ValueError("give both stim_a and stim_b, or neither (then the sources are held fixed)")
-    fixed = [] if stim_a is not None else [source_a, source_b]
-    for s in (source_a, source_b):
-        if stim_a is None and brain.area(s).winners.size == 0:
-            raise ValueError(f"source area {s!r} has no assembly")
+    fixed = _two_sources(brain, source_a, source_b, stim_a, stim_b, rounds)
     def fwd() -> tuple[dict, dict]:
         return _union(_drive(brain, source_a, stim_a, [target]), _drive(brain, source_b, stim_b, [target]))
 

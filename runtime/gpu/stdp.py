@@ -69,6 +69,11 @@ STDP_CORE = r"""
 #define STDP_Y_TAU 1
 #define STDP_Y_RESCALE 2
 #define STDP_Y_TREF 3
+// a pass over the units that fired: one block per unit, its threads over the unit's row
+// ptr[u]..ptr[u + 1] (CSR synapses, or CSC slots); the body sees the index as k
+#define STDP_FOR_FIRED(k, fired, n_fired, ptr) \
+    for (i64 q_ = blockIdx.x, m_ = (n_fired)[0]; q_ < m_; q_ += gridDim.x) \
+        for (i64 k = (ptr)[(fired)[q_]] + threadIdx.x, e_ = (ptr)[(fired)[q_] + 1]; k < e_; k += blockDim.x)
 
 struct stdp_cfg {
     int ix;           // offset of the STDP_X rows in X
@@ -166,20 +171,15 @@ __device__ void stdp_ltd(const stdp_cfg& c, i64 t, double dt, const i64* pre_fir
     const i64 vary = (i64)X[c.ix + XO_VARY];
     const i64 v_tm = (vary >> SP_TAU_MINUS) & 1, v_a = (vary >> SP_A_MINUS) & 1, v_lo = (vary >> SP_W_MIN) & 1;
     const double E0 = exp(-d / P[SP_TAU_MINUS * n]);
-    const i64 m = n_pre[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
-            const double z = S[SS_Z_POST * n + s];
-            if (z == 0.0) continue;
-            if (c.gated && !stdp_gate_open(c, t, S, P, s, n, gate_out, n_gate)) continue;
-            const double x = z * (v_tm ? exp(-d / P[SP_TAU_MINUS * n + s]) : E0);
-            const double ws = w[s];
-            const double sg = copysign(1.0, ws);
-            w[s] = sg * stdp_depress(ws * sg, x, P[SP_A_MINUS * n + s * v_a], P[SP_W_MIN * n + s * v_lo]);
-        }
+    STDP_FOR_FIRED(s, pre_fired, n_pre, indptr) {
+        if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
+        const double z = S[SS_Z_POST * n + s];
+        if (z == 0.0) continue;
+        if (c.gated && !stdp_gate_open(c, t, S, P, s, n, gate_out, n_gate)) continue;
+        const double x = z * (v_tm ? exp(-d / P[SP_TAU_MINUS * n + s]) : E0);
+        const double ws = w[s];
+        const double sg = copysign(1.0, ws);
+        w[s] = sg * stdp_depress(ws * sg, x, P[SP_A_MINUS * n + s * v_a], P[SP_W_MIN * n + s * v_lo]);
     }
 }
 
@@ -195,22 +195,17 @@ __device__ void stdp_ltp(const stdp_cfg& c, i64 t, double dt, const i64* post_fi
     const i64 v_a = (vary >> SP_A_PLUS) & 1, v_hi = (vary >> SP_W_MAX) & 1;
     const double E0 = exp(-d / P[SP_TAU_PLUS * n]);
     const double G0 = exp(d / P[SP_TAU_MINUS * n]);
-    const i64 m = n_post[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 j = post_fired[q];
-        const i64 end = cscptr[j + 1];
-        for (i64 k = cscptr[j] + threadIdx.x; k < end; k += blockDim.x) {
-            const i64 s = cscsyn[k];
-            if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
-            S[SS_Z_POST * n + s] += v_tm ? exp(d / P[SP_TAU_MINUS * n + s]) : G0;
-            const double z = S[SS_Z_PRE * n + s];
-            if (z == 0.0) continue;
-            if (c.gated && !stdp_gate_open(c, t, S, P, s, n, gate_out, n_gate)) continue;
-            const double x = z * (v_tp ? exp(-d / P[SP_TAU_PLUS * n + s]) : E0);
-            const double ws = w[s];
-            const double sg = copysign(1.0, ws);
-            w[s] = sg * stdp_potentiate(ws * sg, x, P[SP_A_PLUS * n + s * v_a], P[SP_W_MAX * n + s * v_hi]);
-        }
+    STDP_FOR_FIRED(k, post_fired, n_post, cscptr) {
+        const i64 s = cscsyn[k];
+        if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
+        S[SS_Z_POST * n + s] += v_tm ? exp(d / P[SP_TAU_MINUS * n + s]) : G0;
+        const double z = S[SS_Z_PRE * n + s];
+        if (z == 0.0) continue;
+        if (c.gated && !stdp_gate_open(c, t, S, P, s, n, gate_out, n_gate)) continue;
+        const double x = z * (v_tp ? exp(-d / P[SP_TAU_PLUS * n + s]) : E0);
+        const double ws = w[s];
+        const double sg = copysign(1.0, ws);
+        w[s] = sg * stdp_potentiate(ws * sg, x, P[SP_A_PLUS * n + s * v_a], P[SP_W_MAX * n + s * v_hi]);
     }
 }
 
@@ -221,14 +216,9 @@ __device__ void stdp_bump(const stdp_cfg& c, i64 t, double dt, const i64* pre_fi
     const double d = ((double)t - X[c.ix + XO_T_REF]) * dt;
     const i64 v_tp = ((i64)X[c.ix + XO_VARY] >> SP_TAU_PLUS) & 1;
     const double G0 = exp(d / P[SP_TAU_PLUS * n]);
-    const i64 m = n_pre[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
-            S[SS_Z_PRE * n + s] += v_tp ? exp(d / P[SP_TAU_PLUS * n + s]) : G0;
-        }
+    STDP_FOR_FIRED(s, pre_fired, n_pre, indptr) {
+        if (c.skip_row >= 0 && S[c.skip_row * n + s] == 0.0) continue;
+        S[SS_Z_PRE * n + s] += v_tp ? exp(d / P[SP_TAU_PLUS * n + s]) : G0;
     }
 }
 """
@@ -379,24 +369,19 @@ extern "C" __global__ void gated_propagate(PROPAGATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     const i64 t = ctl[CTL_T];
     const bool built = Y[GT_Y_BUILT] != 0;
-    const i64 m = n_fired[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            i64 k = (i64)S[GT_S_SLOT * n_syn + s];
-            if (!(k >= 0 && k < n_syn)) k = 0;
-            const i64 g = (i64)P[GT_P_UNIT * n_syn + s];
-            const i64 tab = (i64)S[GT_S_TAB * n_syn + k];
-            if (tab != g) X[GT_X_N_BUILT] = -1.0;  // stale table: rebuilt by the next learn phase
-            bool open;
-            if (built && tab == g) open = (double)t - S[GT_S_LAST * n_syn + k] < P[GT_P_WINDOW * n_syn + s];
-            else open = g >= 0 && g < n_gate && gate_out[g] > 0.0;
-            if (!open) continue;
-            const double ws = w[s];
-            atomicAdd(&ring[(((t + (i64)delay[s]) % D) * n_rec_post + brainc_route(receptor, ws)) * n_post
-                            + post_idx[s]], ws);
-        }
+    STDP_FOR_FIRED(s, pre_fired, n_fired, indptr) {
+        i64 k = (i64)S[GT_S_SLOT * n_syn + s];
+        if (!(k >= 0 && k < n_syn)) k = 0;
+        const i64 g = (i64)P[GT_P_UNIT * n_syn + s];
+        const i64 tab = (i64)S[GT_S_TAB * n_syn + k];
+        if (tab != g) X[GT_X_N_BUILT] = -1.0;  // stale table: rebuilt by the next learn phase
+        bool open;
+        if (built && tab == g) open = (double)t - S[GT_S_LAST * n_syn + k] < P[GT_P_WINDOW * n_syn + s];
+        else open = g >= 0 && g < n_gate && gate_out[g] > 0.0;
+        if (!open) continue;
+        const double ws = w[s];
+        atomicAdd(&ring[(((t + (i64)delay[s]) % D) * n_rec_post + brainc_route(receptor, ws)) * n_post
+                        + post_idx[s]], ws);
     }
 }
 """ + _stdp_entries(
@@ -439,16 +424,11 @@ extern "C" __global__ void rp_pre(LEARN_ARGS) {
     const i64 v_tm = (vary >> SP_TAU_MINUS) & 1, v_te = (vary >> RP_P_TAU_E) & 1, v_am = (vary >> SP_A_MINUS) & 1;
     const double Em0 = exp(-d / P[SP_TAU_MINUS * n]);
     const double Ge0 = exp(d / P[RP_P_TAU_E * n]);
-    const i64 m = n_pre[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            const double z = S[SS_Z_POST * n + s];
-            if (z != 0.0) {
-                const double x = z * (v_tm ? exp(-d / P[SP_TAU_MINUS * n + s]) : Em0);
-                S[RP_S_Z_E * n + s] -= P[SP_A_MINUS * n + s * v_am] * x * (v_te ? exp(d / P[RP_P_TAU_E * n + s]) : Ge0);
-            }
+    STDP_FOR_FIRED(s, pre_fired, n_pre, indptr) {
+        const double z = S[SS_Z_POST * n + s];
+        if (z != 0.0) {
+            const double x = z * (v_tm ? exp(-d / P[SP_TAU_MINUS * n + s]) : Em0);
+            S[RP_S_Z_E * n + s] -= P[SP_A_MINUS * n + s * v_am] * x * (v_te ? exp(d / P[RP_P_TAU_E * n + s]) : Ge0);
         }
     }
 }
@@ -464,18 +444,13 @@ extern "C" __global__ void rp_post(LEARN_ARGS) {
     const double Ep0 = exp(-d / P[SP_TAU_PLUS * n]);
     const double Gm0 = 1.0 / exp(-d / P[SP_TAU_MINUS * n]);
     const double Ge0 = exp(d / P[RP_P_TAU_E * n]);
-    const i64 m = n_post_fired[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 j = post_fired[q];
-        const i64 end = cscptr[j + 1];
-        for (i64 k = cscptr[j] + threadIdx.x; k < end; k += blockDim.x) {
-            const i64 s = cscsyn[k];
-            S[SS_Z_POST * n + s] += v_tm ? exp(d / P[SP_TAU_MINUS * n + s]) : Gm0;
-            const double z = S[SS_Z_PRE * n + s];
-            if (z != 0.0) {
-                const double x = z * (v_tp ? exp(-d / P[SP_TAU_PLUS * n + s]) : Ep0);
-                S[RP_S_Z_E * n + s] += P[SP_A_PLUS * n + s * v_ap] * x * (v_te ? exp(d / P[RP_P_TAU_E * n + s]) : Ge0);
-            }
+    STDP_FOR_FIRED(k, post_fired, n_post_fired, cscptr) {
+        const i64 s = cscsyn[k];
+        S[SS_Z_POST * n + s] += v_tm ? exp(d / P[SP_TAU_MINUS * n + s]) : Gm0;
+        const double z = S[SS_Z_PRE * n + s];
+        if (z != 0.0) {
+            const double x = z * (v_tp ? exp(-d / P[SP_TAU_PLUS * n + s]) : Ep0);
+            S[RP_S_Z_E * n + s] += P[SP_A_PLUS * n + s * v_ap] * x * (v_te ? exp(d / P[RP_P_TAU_E * n + s]) : Ge0);
         }
     }
 }
@@ -545,17 +520,12 @@ extern "C" __global__ void dev_count_post(LEARN_ARGS) {
     if (ctl[CTL_STOP] || !(X[DV_X_COUNTING] > 0.0)) return;
     const i64 n = n_syn;
     const double t = (double)ctl[CTL_T];
-    const i64 m = n_post_fired[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 j = post_fired[q];
-        const i64 end = cscptr[j + 1];
-        for (i64 k = cscptr[j] + threadIdx.x; k < end; k += blockDim.x) {
-            const i64 s = cscsyn[k];
-            if (S[DV_S_ALIVE * n + s] == 0.0) continue;
-            S[DV_S_N_POST * n + s] += 1.0;
-            const double lag = t - S[DV_S_T_PRE * n + s];
-            if (lag >= 1.0 && lag <= P[DV_P_WINDOW * n + s]) S[DV_S_N_CO * n + s] += 1.0;
-        }
+    STDP_FOR_FIRED(k, post_fired, n_post_fired, cscptr) {
+        const i64 s = cscsyn[k];
+        if (S[DV_S_ALIVE * n + s] == 0.0) continue;
+        S[DV_S_N_POST * n + s] += 1.0;
+        const double lag = t - S[DV_S_T_PRE * n + s];
+        if (lag >= 1.0 && lag <= P[DV_P_WINDOW * n + s]) S[DV_S_N_CO * n + s] += 1.0;
     }
 }
 
@@ -563,15 +533,10 @@ extern "C" __global__ void dev_count_pre(LEARN_ARGS) {
     if (ctl[CTL_STOP] || !(X[DV_X_COUNTING] > 0.0)) return;
     const i64 n = n_syn;
     const double t = (double)ctl[CTL_T];
-    const i64 m = n_pre[0];
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            if (S[DV_S_ALIVE * n + s] != 0.0) {
-                S[DV_S_N_PRE * n + s] += 1.0;
-                S[DV_S_T_PRE * n + s] = t;
-            }
+    STDP_FOR_FIRED(s, pre_fired, n_pre, indptr) {
+        if (S[DV_S_ALIVE * n + s] != 0.0) {
+            S[DV_S_N_PRE * n + s] += 1.0;
+            S[DV_S_T_PRE * n + s] = t;
         }
     }
 }

@@ -736,6 +736,27 @@ def plus_phase_end(P, S, seg, G, L) -> None:
                 L[g, L_MOD_AVG_L_LRN] = 1.0
 
 
+#: unit state rows that start at a parameter: (state row, parameter row)
+_INIT_FROM_P = ((S_ACT, P_INIT_ACT), (S_ACT_LRN, P_INIT_ACT), (S_GE, P_INIT_GE), (S_VM, P_INIT_VM),
+                (S_AVG_SS, P_AVG_INIT), (S_AVG_S, P_AVG_INIT), (S_AVG_M, P_AVG_INIT), (S_ACT_AVG, P_AVG_INIT),
+                (S_AVG_L, P_AVG_L_INIT))
+#: unit state rows that start at 0
+_INIT_ZERO = (S_ACT_SENT, S_GE_RAW, S_GI, S_GI_SYN, S_GI_SELF, S_INET, S_SPIKE, S_AVG_SPK, S_ADAPT, S_AVG_S_LRN,
+              S_AVG_L_LRN, S_ACT_M, S_ACT_P, S_ACT_DIF)
+#: initial inter-spike interval: long since the last spike
+_INIT_ISI = 1e9
+
+
+@njit(cache=True)
+def _init_layer_avgs(G, L, g) -> None:
+    """Layer ``g``'s running activity averages (``L[g]``) from its parameters ``G[g]``
+    (emergent InitActAvg)."""
+    init = G[g, G_ACT_AVG_INIT]
+    L[g, L_ACTS_M_AVG_RUN] = init
+    L[g, L_ACTS_P_AVG_RUN] = init
+    L[g, L_ACTS_P_AVG_EFF] = init if G[g, G_ACT_AVG_FIXED] != 0.0 else G[g, G_ACT_AVG_ADJUST] * init
+
+
 @njit(cache=True)
 def init_block(P, S, seg, G, L) -> None:
     """Full initialization of unit and layer state from the parameters
@@ -743,37 +764,15 @@ def init_block(P, S, seg, G, L) -> None:
     averages). Clamp rows (ext, clamped) are left as they are."""
     n = S.shape[1]
     for i in range(n):
-        S[S_ACT, i] = P[P_INIT_ACT, i]
-        S[S_ACT_LRN, i] = P[P_INIT_ACT, i]
-        S[S_ACT_SENT, i] = 0.0
-        S[S_GE, i] = P[P_INIT_GE, i]
-        S[S_GE_RAW, i] = 0.0
-        S[S_GI, i] = 0.0
-        S[S_GI_SYN, i] = 0.0
-        S[S_GI_SELF, i] = 0.0
-        S[S_INET, i] = 0.0
-        S[S_VM, i] = P[P_INIT_VM, i]
-        S[S_SPIKE, i] = 0.0
-        S[S_ISI, i] = 1e9
-        S[S_AVG_SPK, i] = 0.0
-        S[S_ADAPT, i] = 0.0
-        S[S_AVG_SS, i] = P[P_AVG_INIT, i]
-        S[S_AVG_S, i] = P[P_AVG_INIT, i]
-        S[S_AVG_M, i] = P[P_AVG_INIT, i]
-        S[S_AVG_S_LRN, i] = 0.0
-        S[S_AVG_L, i] = P[P_AVG_L_INIT, i]
-        S[S_AVG_L_LRN, i] = 0.0
-        S[S_ACT_M, i] = 0.0
-        S[S_ACT_P, i] = 0.0
-        S[S_ACT_DIF, i] = 0.0
-        S[S_ACT_AVG, i] = P[P_AVG_INIT, i]
+        for r, p in _INIT_FROM_P:
+            S[r, i] = P[p, i]
+        for r in _INIT_ZERO:
+            S[r, i] = 0.0
+        S[S_ISI, i] = _INIT_ISI
     for g in range(seg.shape[0] - 1):
         for r in range(L.shape[1]):
             L[g, r] = 0.0
-        init = G[g, G_ACT_AVG_INIT]
-        L[g, L_ACTS_M_AVG_RUN] = init
-        L[g, L_ACTS_P_AVG_RUN] = init
-        L[g, L_ACTS_P_AVG_EFF] = init if G[g, G_ACT_AVG_FIXED] != 0.0 else G[g, G_ACT_AVG_ADJUST] * init
+        _init_layer_avgs(G, L, g)
 
 
 @register
@@ -800,15 +799,11 @@ class LeabraUnit(NeuronModel):
         initial values (vm = init_vm, averages = avg_init, avg_l = avg_l_init)."""
         S = super().init_state(P, rng_seed)
         if S.shape[1]:
-            S[S_ACT] = P[P_INIT_ACT]
-            S[S_ACT_LRN] = P[P_INIT_ACT]
-            S[S_GE] = P[P_INIT_GE]
-            S[S_VM] = P[P_INIT_VM]
-            S[S_ISI] = 1e9
-            for r in (S_AVG_SS, S_AVG_S, S_AVG_M, S_ACT_AVG):
-                S[r] = P[P_AVG_INIT]
-            S[S_AVG_S_LRN] = 0.0
-            S[S_AVG_L] = P[P_AVG_L_INIT]
+            for r, p in _INIT_FROM_P:
+                S[r] = P[p]
+            for r in _INIT_ZERO:
+                S[r] = 0.0
+            S[S_ISI] = _INIT_ISI
         return S
 
     @classmethod
@@ -816,8 +811,5 @@ class LeabraUnit(NeuronModel):
         """Initial ``L`` (n_layers, n_lstate) for layer parameters ``G``."""
         L = np.zeros((G.shape[0], len(cls.group_state)))
         for g in range(G.shape[0]):
-            init = G[g, G_ACT_AVG_INIT]
-            L[g, L_ACTS_M_AVG_RUN] = init
-            L[g, L_ACTS_P_AVG_RUN] = init
-            L[g, L_ACTS_P_AVG_EFF] = init if G[g, G_ACT_AVG_FIXED] != 0.0 else G[g, G_ACT_AVG_ADJUST] * init
+            _init_layer_avgs(G, L, g)
         return L

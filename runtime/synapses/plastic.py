@@ -192,11 +192,21 @@ def gate_open(k, g, window, t, tab_k, last_k, built, active_now):
 
 # Per-synapse helpers take and return scalars on purpose: a Numba helper called
 # per synapse with the S/P arrays as arguments pays array reference counting on
-# every call (measured 3-4x slower sweeps). Array work lives in the sweeps.
+# every call (measured 3-4x slower sweeps). Array work lives in the sweeps, or in
+# helpers inlined into them (``inline="always"``, no call: _synapse_gate_open).
 # ``gate``: int64[6] = rows (slot S, table S, last S, gate_unit P, window P) of a
 # gated model and 1 if its table is built for these synapses, else 0; or an
 # empty array: no gating. ``skip_row`` >= 0: synapses with
 # S[skip_row, s] == 0 (pruned) are left alone.
+
+
+@njit(cache=True, inline="always")
+def _synapse_gate_open(s, n, t, S, P, gate, built, gate_out):
+    """:func:`gate_open` for synapse ``s`` of ``n`` at tick ``t``, its table column
+    and gate unit read from the rows of ``S`` and ``P`` that ``gate`` names."""
+    k = min(max(np.int64(S[gate[0], s]), 0), n - 1)
+    g = np.int64(P[gate[3], s])
+    return gate_open(k, g, P[gate[4], s], t, np.int64(S[gate[1], k]), S[gate[2], k], built, gate_out[g] > 0.0)
 
 
 @njit(cache=True)
@@ -221,12 +231,8 @@ def stdp_depress_sweep(t, dt, pre_fired, n_pre, indptr, w, S, P, X, ix, vary, sk
             z = S[S_Z_POST, s]
             if z == 0.0:
                 continue
-            if gated:
-                k = min(max(np.int64(S[gate[0], s]), 0), n - 1)
-                g = np.int64(P[gate[3], s])
-                if not gate_open(k, g, P[gate[4], s], t, np.int64(S[gate[1], k]), S[gate[2], k], built,
-                                 gate_out[g] > 0.0):
-                    continue
+            if gated and not _synapse_gate_open(s, n, t, S, P, gate, built, gate_out):
+                continue
             x = z * (math.exp(-d / P[P_TAU_MINUS, s]) if v_tm else E0)
             ws = w[s]
             sg = math.copysign(1.0, ws)
@@ -261,12 +267,8 @@ def stdp_potentiate_sweep(t, dt, post_fired, n_post, csc_ptr, csc_syn, w, S, P, 
             z = S[S_Z_PRE, s]
             if z == 0.0:
                 continue
-            if gated:
-                kk = min(max(np.int64(S[gate[0], s]), 0), n - 1)
-                g = np.int64(P[gate[3], s])
-                if not gate_open(kk, g, P[gate[4], s], t, np.int64(S[gate[1], kk]), S[gate[2], kk], built,
-                                 gate_out[g] > 0.0):
-                    continue
+            if gated and not _synapse_gate_open(s, n, t, S, P, gate, built, gate_out):
+                continue
             x = z * (math.exp(-d / P[P_TAU_PLUS, s]) if v_tp else E0)
             ws = w[s]
             sg = math.copysign(1.0, ws)
