@@ -335,7 +335,8 @@ extern "C" __global__ void iaf_cond_exp_update(UPDATE_ARGS) {
 """
 
 IAF_COND_EXP_HEUN = r"""
-// P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _refr;  S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
+// P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _uniform (CPU only) 19 _refr;
+// S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
 // (nest_iaf._cond_exp_heun_steps: exact conductance decay, Heun's step for V, the same arithmetic)
 extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
     if (ctl[CTL_STOP]) return;
@@ -345,7 +346,7 @@ extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
 #define PR(r) Pw[(r) * n + i]
 #define SR(r) S[(r) * n + i]
     if (PR(15) != dt) {
-        PR(18) = rint(PR(2) / dt);
+        PR(19) = rint(PR(2) / dt);
         PR(15) = dt;
         PR(16) = exp(-dt / PR(8));
         PR(17) = exp(-dt / PR(9));
@@ -359,7 +360,7 @@ extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
     y[0] = V + dt * k1[0]; y[1] = ge1; y[2] = gi1;
     nest_rhs(NEST_COND_EXP, y, k2, p);
     const double Vn = V + 0.5 * dt * (k1[0] + k2[0]);
-    cond_exp_settle(P, S, I, out, fired, nf, n, i, Vn, ge1, gi1, 18);
+    cond_exp_settle(P, S, I, out, fired, nf, n, i, Vn, ge1, gi1, 19);
 #undef PR
 #undef SR
 }
@@ -511,7 +512,7 @@ register_gpu(GpuKernel(
     model="iaf_cond_exp_heun", kind="neuron", source=(NEST_RKF45, COND_EXP_COMMON, IAF_COND_EXP_HEUN),
     entries={"update": "iaf_cond_exp_heun_update"},
     params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
-            "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_refr"),
+            "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_uniform", "_refr"),
     state=("V_m", "g_ex", "g_in", "r", "I_stim")))
 
 register_gpu(GpuKernel(

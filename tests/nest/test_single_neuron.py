@@ -162,3 +162,30 @@ def test_heun_variant_close_to_nest_and_second_order(case: str) -> None:
     assert coarse <= HEUN_TOL, coarse
     np.testing.assert_array_equal(got, ref)
     assert 3.0 < coarse / fine < 5.0, (coarse, fine)  # halving dt quarters the error
+
+
+def test_heun_uniform_parameters_take_the_same_steps() -> None:
+    """The fast path for parameters shared by every neuron (read once) gives
+    the general path's numbers bit for bit."""
+    from runtime.models import nest_iaf
+
+    rng = np.random.default_rng(5)
+    n = 257
+    names = list(nest_iaf.IafCondExpHeun.params)
+    P = np.array([np.full(n, v.default) for v in nest_iaf.IafCondExpHeun.params.values()])
+    P[names.index("tau_syn_ex")] = 5.0
+    P[names.index("tau_syn_in")] = 10.0
+    S = np.vstack([rng.uniform(-75, -50, n), rng.uniform(0, 60, n), rng.uniform(0, 300, n),
+                   rng.integers(0, 3, n).astype(float), rng.uniform(0, 50, n)])
+    I = rng.uniform(0, 5, (3, n))
+    nest_iaf._prepare_heun(P, 0.1)
+    assert P[names.index("_uniform"), 0] == 1.0
+    general = P.copy()
+    general[names.index("_uniform")] = 0.0
+    S1, S2, o1, o2 = S.copy(), S.copy(), np.zeros(n), np.zeros(n)
+    nest_iaf._cond_exp_heun_steps(P, S1, I, 0.1, o1)
+    nest_iaf._cond_exp_heun_steps(general, S2, I, 0.1, o2)
+    assert np.array_equal(S1, S2) and np.array_equal(o1, o2) and o1.sum() > 0
+    P[names.index("C_m"), 3] = 300.0  # one neuron differs: the general path
+    nest_iaf._prepare_heun(P, 0.1)
+    assert P[names.index("_uniform"), 0] == 0.0
