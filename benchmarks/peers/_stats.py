@@ -75,3 +75,29 @@ def emit(result: dict):
         return str(o)
     sys.stdout.flush()
     print(json.dumps(result, default=_default, sort_keys=False), flush=True)
+
+
+def brian2_timed_run(b2, net, duration, device: str, build_dir: str, t0: float, c0: float) -> dict:
+    """Run a Brian2 network for ``duration`` (a Brian2 quantity) and time it.
+
+    ``t0``/``c0``: perf_counter/process_time when building started. Returns
+    build_s, sim_s, compile_s, build_cpu_s, sim_cpu_s (None where not
+    measurable: C++ standalone runs the simulation in a child process and
+    reports its own run time). ``b2`` is the brian2 module, passed in so that
+    this file imports only numpy (it serves the NEST environment too).
+    """
+    import time
+
+    if device == "cpp_standalone":
+        net.run(duration, namespace={})
+        t1 = time.perf_counter()
+        b2.device.build(directory=build_dir, compile=True, run=True, debug=False)
+        t2 = time.perf_counter()
+        sim_s = float(b2.device._last_run_time)
+        return {"build_s": (t2 - t0) - sim_s, "sim_s": sim_s, "compile_s": (t2 - t1) - sim_s,
+                "build_cpu_s": None, "sim_cpu_s": None}
+    net.run(0 * duration, namespace={})  # code generation / compilation of all objects
+    t1, c1 = time.perf_counter(), time.process_time()
+    net.run(duration, namespace={})
+    t2, c2 = time.perf_counter(), time.process_time()
+    return {"build_s": t1 - t0, "sim_s": t2 - t1, "compile_s": None, "build_cpu_s": c1 - c0, "sim_cpu_s": c2 - c1}

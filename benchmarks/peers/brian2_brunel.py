@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _stats import emit, machine_info, spike_stats  # noqa: E402
+from _stats import brian2_timed_run, emit, machine_info, spike_stats  # noqa: E402
 
 
 def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
@@ -78,24 +78,7 @@ def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
     sm = b2.SpikeMonitor(G)
     net = b2.Network(G, Se, Si, P, sm)
 
-    if device == "cpp_standalone":
-        net.run(simtime * ms, namespace={})
-        t1 = time.perf_counter()
-        b2.device.build(directory=build_dir, compile=True, run=True, debug=False)
-        t2 = time.perf_counter()
-        sim_s = float(b2.device._last_run_time)
-        build_s = (t2 - t0) - sim_s
-        compile_s = (t2 - t1) - sim_s
-        build_cpu_s = sim_cpu_s = None  # the simulation runs in a child process
-    else:
-        net.run(0 * ms, namespace={})  # code generation / compilation of all objects
-        t1, c1 = time.perf_counter(), time.process_time()
-        net.run(simtime * ms, namespace={})
-        t2, c2 = time.perf_counter(), time.process_time()
-        build_cpu_s, sim_cpu_s = c1 - c0, c2 - c1
-        sim_s = t2 - t1
-        build_s = t1 - t0
-        compile_s = None
+    timing = brian2_timed_run(b2, net, simtime * ms, device, build_dir, t0, c0)
 
     i = np.asarray(sm.i[:])
     t = np.asarray(sm.t[:] / ms)
@@ -107,10 +90,7 @@ def run(order=2500, v_reset=0.0, simtime=1000.0, dt=0.1, device="runtime",
         "network": "brunel2000_delta",
         "variant": "nest_example" if v_reset == 0.0 else f"v_reset={v_reset}",
         "threads": threads, "seed": seed,
-        "build_s": round(build_s, 4), "sim_s": round(sim_s, 4),
-        "compile_s": None if compile_s is None else round(compile_s, 4),
-        "build_cpu_s": None if build_cpu_s is None else round(build_cpu_s, 4),
-        "sim_cpu_s": None if sim_cpu_s is None else round(sim_cpu_s, 4),
+        **{k: None if v is None else round(v, 4) for k, v in timing.items()},
         "rate_hz": st_ex["rate_hz"], "rate_in_hz": st_in["rate_hz"],
         "cv_isi": st_ex["cv_isi"], "spikes": st_ex["n_spikes"] + st_in["n_spikes"],
         "n_neurons": n, "n_synapses": int(len(src_e) + len(src_i)),

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _stats import emit, machine_info  # noqa: E402
+from _stats import brian2_timed_run, emit, machine_info  # noqa: E402
 from numpy_izhikevich2003 import build as build_params  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def run(seed, steps=1000, device="runtime", build_dir="/tmp/brian2_izh_build", N
     import brian2 as b2
     from brian2 import ms
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if device == "cpp_standalone":
         b2.set_device("cpp_standalone", directory=build_dir, build_on_run=False)
         b2.device.reinit()
@@ -78,19 +78,8 @@ def run(seed, steps=1000, device="runtime", build_dir="/tmp/brian2_izh_build", N
     # Brian tests right after its update t-1. Hence T-1 Brian steps give
     # exactly the MATLAB spike count (MATLAB's T-th update is never tested).
     n_run = steps - 1
-    if device == "cpp_standalone":
-        net.run(n_run * ms, namespace={})
-        b2.device.build(directory=build_dir, compile=True, run=True, debug=False)
-        t2 = time.perf_counter()
-        sim_s = float(b2.device._last_run_time)
-        build_s = (t2 - t0) - sim_s
-    else:
-        net.run(0 * ms, namespace={})
-        t1 = time.perf_counter()
-        net.run(n_run * ms, namespace={})
-        t2 = time.perf_counter()
-        build_s, sim_s = t1 - t0, t2 - t1
-    return int(sm.num_spikes), build_s, sim_s
+    timing = brian2_timed_run(b2, net, n_run * ms, device, build_dir, t0, c0)
+    return int(sm.num_spikes), timing["build_s"], timing["sim_s"]
 
 
 def main(argv=None):

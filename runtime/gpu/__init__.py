@@ -66,7 +66,7 @@ devices that draw random numbers, see :mod:`runtime.gpu.jump`)::
      i64 n_post, i64 n_rec_post, i64 D, double dt)
 
 Random devices keep their xoroshiro128+ states double-buffered: at tick ``t``
-they read ``(t & 1) ? rng_b : rng_a`` and the thread of each device's last chunk
+they read ``(t & 1) ? rng_b : rng_a`` (``brainc_dev_rng``) and the thread of each device's last chunk
 writes the advanced state to the other buffer.
 
 Launch geometry. A phase may be several kernels, launched in order with the

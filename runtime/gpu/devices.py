@@ -18,12 +18,8 @@ extern "C" __global__ void noise_current_emit(EMIT_ARGS) {
     i64 c = brainc_tid();
     if (c >= n_chunks) return;
     const i64 t = ctl[CTL_T];
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    u64* dst = (t & 1) ? rng_a : rng_b;
     const i64 d = chunk_dev[c];
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     brainc_jump(&r, chunk_jump[2 * c], chunk_jump[2 * c + 1]);
     const double mean = P[0 * n_dev + d];
     const double sd = P[1 * n_dev + d];
@@ -32,8 +28,7 @@ extern "C" __global__ void noise_current_emit(EMIT_ARGS) {
     for (i64 q = chunk_lo[c]; q < hi; q++)
         atomicAdd(&I_now[row + idx[q]], w[q] * (mean + sd * brainc_normal(&r, ctl)));
     if (hi == ptr[d + 1]) {
-        dst[2 * d] = r.s0;
-        dst[2 * d + 1] = r.s1;
+        brainc_dev_rng_store(rng_a, rng_b, t, d, &r);
     }
 }
 """

@@ -170,11 +170,7 @@ extern "C" __global__ void pg_fixed(PG_ARGS) {
     const i64 t = ctl[CTL_T], d = fx_dev[c];
     double lam;
     if (!pg_active(P, n_dev, d, t, dt, &lam) || lam >= 30.0) return;
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    u64* dst = (t & 1) ? rng_a : rng_b;
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     brainc_jump(&r, fx_jump[2 * c], fx_jump[2 * c + 1]);
     double cdf[128];  // cumulative Poisson probabilities up to a tail of 1e-15, as the CPU
     int n_tab = 0;
@@ -194,8 +190,7 @@ extern "C" __global__ void pg_fixed(PG_ARGS) {
                             n_rec, D);
     }
     if (hi == ptr[d + 1]) {
-        dst[2 * d] = r.s0;
-        dst[2 * d + 1] = r.s1;
+        brainc_dev_rng_store(rng_a, rng_b, t, d, &r);
     }
 }
 
@@ -208,10 +203,7 @@ extern "C" __global__ void pg_gen(PG_ARGS) {
     const i64 t = ctl[CTL_T], d = cdev[c];
     double lam;
     if (!pg_active(P, n_dev, d, t, dt, &lam) || lam < 30.0) return;
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     brainc_jump(&r, cjump[2 * c], cjump[2 * c + 1]);
     const i64 M = pM[d];
     for (i64 j = cloc[c] * 64, e = j + 64; j < e && j < M; j++) buf[poff[d] + j] = brainc_uniform(&r);
@@ -257,13 +249,11 @@ extern "C" __global__ void pg_end(PG_ARGS) {
     i64 d = brainc_tid();
     if (d >= n_dev) return;
     const i64 t = ctl[CTL_T];
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    u64* dst = (t & 1) ? rng_a : rng_b;
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     double lam;
     over[d] = 0;
     if (!pg_active(P, n_dev, d, t, dt, &lam)) {
-        dst[2 * d] = src[2 * d];
-        dst[2 * d + 1] = src[2 * d + 1];
+        brainc_dev_rng_store(rng_a, rng_b, t, d, &r);  // unchanged
         return;
     }
     if (lam < 30.0) return;  // pg_fixed advanced this stream
@@ -272,13 +262,9 @@ extern "C" __global__ void pg_end(PG_ARGS) {
         over[d] = 1;  // pg_serial takes this device's tick
         return;
     }
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
     brainc_jump(&r, cjump[2 * (cbase[d] + end / 64)], cjump[2 * (cbase[d] + end / 64) + 1]);
     for (i64 j = 0; j < end % 64; j++) brainc_next(&r);
-    dst[2 * d] = r.s0;
-    dst[2 * d + 1] = r.s1;
+    brainc_dev_rng_store(rng_a, rng_b, t, d, &r);
 }
 
 // 4b. per target: its count k at its start position
@@ -301,13 +287,9 @@ extern "C" __global__ void pg_serial(PG_ARGS) {
     i64 d = brainc_tid();
     if (d >= n_dev || !over[d]) return;
     const i64 t = ctl[CTL_T];
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    u64* dst = (t & 1) ? rng_a : rng_b;
     double lam;
     pg_active(P, n_dev, d, t, dt, &lam);
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     for (i64 q = ptr[d]; q < ptr[d + 1]; q++) {
         i64 k = 0;
         double remaining = lam;
@@ -324,8 +306,7 @@ extern "C" __global__ void pg_serial(PG_ARGS) {
         if (k) nest_gen_add(t, q, w[q] * (double)k, idx, delay, brainc_route(receptor, w[q]), I_now, ring, n_post,
                             n_rec, D);
     }
-    dst[2 * d] = r.s0;
-    dst[2 * d + 1] = r.s1;
+    brainc_dev_rng_store(rng_a, rng_b, t, d, &r);
 }
 """).replace("PG_ARGS", " ".join(_PG_PARAMS.split()))
 

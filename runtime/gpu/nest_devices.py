@@ -41,25 +41,18 @@ extern "C" __global__ void noise_generator_emit(EMIT_ARGS) {
     const i64 c = brainc_tid();
     if (c >= n_chunks) return;
     const i64 t = ctl[CTL_T];
-    const u64* src = (t & 1) ? rng_b : rng_a;
-    u64* dst = (t & 1) ? rng_a : rng_b;
     const i64 d = chunk_dev[c];
     const i64 lo = chunk_lo[c], hi = chunk_hi[c];
     const bool last = hi == ptr[d + 1];
     const bool active = nest_noise_active(P, n_dev, d, t, dt);
     const bool fresh = active && nest_noise_fresh(P, S, n_dev, d, t, dt);
-    brainc_rng r;
-    r.s0 = src[2 * d];
-    r.s1 = src[2 * d + 1];
+    brainc_rng r = brainc_dev_rng(rng_a, rng_b, t, d);
     if (fresh) {
         brainc_jump(&r, chunk_jump[2 * c], chunk_jump[2 * c + 1]);
         for (i64 q = lo; q < hi; q++)
             S[(1 + q - ptr[d]) * n_dev + d] = P[0 * n_dev + d] + P[1 * n_dev + d] * brainc_normal(&r, ctl);
     }
-    if (last) {
-        dst[2 * d] = r.s0;
-        dst[2 * d + 1] = r.s1;
-    }
+    if (last) brainc_dev_rng_store(rng_a, rng_b, t, d, &r);
     if (!active) return;
     const i64 row = receptor >= 0 ? receptor : (n_rec_post > 2 ? 2 : 0);  // the "current" receptor
     for (i64 q = lo; q < hi; q++)

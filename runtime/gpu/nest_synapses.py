@@ -1,5 +1,5 @@
 """GPU kernels of NEST's synapses (runtime/synapses/nest_plastic.py and
-``static_synapse``): ``static_synapse`` (weight times the spike's multiplicity),
+``static_synapse``, which transmits with ``fixed_propagate`` of runtime/gpu/synapses.py):
 ``stdp_synapse``, ``tsodyks2_synapse``, ``stdp_dopamine_synapse``.
 
 The post-spike history each plastic pathway keeps in ``X`` (a ring of K-
@@ -29,27 +29,8 @@ delivered weights into the ring is the GPU's.
 from __future__ import annotations
 
 from . import GpuKernel, register_gpu
+from .synapses import FIXED
 
-COUNTED = r"""
-// static transmission times the spike's multiplicity (fixed.propagate, fixed.propagate)
-extern "C" __global__ void counted_propagate(PROPAGATE_ARGS) {
-    if (ctl[CTL_STOP]) return;
-    const i64 t = ctl[CTL_T];
-    const i64 m = n_fired[0];
-    const i64 base = t % D;
-    for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
-        const i64 i = pre_fired[q];
-        const double mult = pre_out[i];
-        const i64 end = indptr[i + 1];
-        for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            const double ws = w[s] * mult;
-            i64 slot = base + (i64)delay[s];
-            if (slot >= D) slot -= D;
-            atomicAdd(&ring[(slot * n_rec_post + brainc_route(receptor, ws)) * n_post + post_idx[s]], ws);
-        }
-    }
-}
-"""
 
 HISTORY = r"""
 // ---------------------------------------------------------------- NEST post-spike history in X (nest_plastic)
@@ -417,11 +398,9 @@ extern "C" __global__ void dopa_send_end(PROPAGATE_ARGS) {
 _HIST = ("nest_hist_copy", "nest_hist_spikes", "nest_hist_end")
 _HIST_GEOMETRY = {"nest_hist_copy": "syn", "nest_hist_spikes": "syn", "nest_hist_end": "one"}
 
-register_gpu(GpuKernel(model="static_synapse", kind="synapse", source=COUNTED,
-                       entries={"propagate": "counted_propagate"}))
 register_gpu(GpuKernel(
-    model="stdp_synapse", kind="synapse", source=(COUNTED, HISTORY, STDP_SYNAPSE),
-    entries={"propagate": "counted_propagate", "learn": _HIST + ("stdp_synapse_pot", "stdp_synapse_dep")},
+    model="stdp_synapse", kind="synapse", source=(FIXED, HISTORY, STDP_SYNAPSE),
+    entries={"propagate": "fixed_propagate", "learn": _HIST + ("stdp_synapse_pot", "stdp_synapse_dep")},
     geometry=_HIST_GEOMETRY, params=("tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "tau_minus",
                                      "_delay"), state=("Kplus", "t_last")))
 register_gpu(GpuKernel(

@@ -70,6 +70,24 @@ __device__ __forceinline__ i64 brainc_nthreads() { return (i64)gridDim.x * (i64)
 // xoroshiro128+ (24, 16, 37), exactly runtime/rng.py
 struct brainc_rng { u64 s0; u64 s1; };
 
+// A device's stream (xoroshiro128+ state) at tick t: streams are double-buffered
+// by tick parity, read from one buffer and written to the other, so no thread
+// overwrites a state another thread of the same tick still reads.
+__device__ __forceinline__ brainc_rng brainc_dev_rng(const u64* rng_a, const u64* rng_b, i64 t, i64 d) {
+    const u64* src = (t & 1) ? rng_b : rng_a;
+    brainc_rng r;
+    r.s0 = src[2 * d];
+    r.s1 = src[2 * d + 1];
+    return r;
+}
+
+// the device's stream state for tick t + 1
+__device__ __forceinline__ void brainc_dev_rng_store(u64* rng_a, u64* rng_b, i64 t, i64 d, const brainc_rng* r) {
+    u64* dst = (t & 1) ? rng_a : rng_b;
+    dst[2 * d] = r->s0;
+    dst[2 * d + 1] = r->s1;
+}
+
 __device__ __forceinline__ u64 brainc_rotl(u64 x, int k) { return (x << k) | (x >> (64 - k)); }
 
 __device__ __forceinline__ u64 brainc_next(brainc_rng* r) {

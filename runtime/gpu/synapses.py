@@ -16,6 +16,8 @@ from __future__ import annotations
 from . import GpuKernel, register_gpu
 
 FIXED = r"""
+// fixed.propagate: w times the emitter's out (1 for a spike, m for a NEST parrot
+// relaying m coincident spikes); serves every synapse model that transmits statically
 extern "C" __global__ void fixed_propagate(PROPAGATE_ARGS) {
     if (ctl[CTL_STOP]) return;
     const i64 t = ctl[CTL_T];
@@ -23,9 +25,10 @@ extern "C" __global__ void fixed_propagate(PROPAGATE_ARGS) {
     const i64 base = t % D;
     for (i64 q = blockIdx.x; q < m; q += gridDim.x) {
         const i64 i = pre_fired[q];
+        const double mult = pre_out[i];
         const i64 end = indptr[i + 1];
         for (i64 s = indptr[i] + threadIdx.x; s < end; s += blockDim.x) {
-            const double ws = w[s];
+            const double ws = w[s] * mult;
             i64 slot = base + (i64)delay[s];  // delay < D: one subtraction instead of a modulo
             if (slot >= D) slot -= D;
             atomicAdd(&ring[(slot * n_rec_post + brainc_route(receptor, ws)) * n_post + post_idx[s]], ws);
@@ -34,8 +37,8 @@ extern "C" __global__ void fixed_propagate(PROPAGATE_ARGS) {
 }
 """
 
-# static_synapse scales by the spike's multiplicity: counted_propagate (runtime/gpu/nest_synapses.py)
-register_gpu(GpuKernel(model="fixed", kind="synapse", source=FIXED, entries={"propagate": "fixed_propagate"}))
+for _name in ("fixed", "static_synapse"):
+    register_gpu(GpuKernel(model=_name, kind="synapse", source=FIXED, entries={"propagate": "fixed_propagate"}))
 
 # ---------------------------------------------------------------- Tsodyks-Markram (runtime/synapses/short_term.py)
 STP = r"""

@@ -323,12 +323,13 @@ def nxx1_conv(x: float, gain: float = 100.0, nvar: float = 0.005) -> float:
     return acc / wsum
 
 
-@njit(cache=True)
-def xcal_fun(srval: float, thr: float, d_thr: float = 0.0001, d_rev: float = 0.1) -> float:
+@njit(cache=True, inline="always")
+def xcal_core(srval: float, thr: float, d_thr: float, d_rev: float) -> float:
     """The XCAL 'check-mark' function of co-product ``srval`` and threshold ``thr``.
 
     0 below ``d_thr``; ``srval - thr`` above ``thr * d_rev``; in between a line
-    back to 0 with slope ``-(1 - d_rev) / d_rev``.
+    back to 0 with slope ``-(1 - d_rev) / d_rev``. Inlined into the xcal
+    synapse's weight-change sweeps (runtime/synapses/xcal.py).
     """
     if srval < d_thr:
         return 0.0
@@ -337,6 +338,12 @@ def xcal_fun(srval: float, thr: float, d_thr: float = 0.0001, d_rev: float = 0.1
     if d_rev > 0.0:
         return -srval * (1.0 - d_rev) / d_rev
     return -srval
+
+
+@njit(cache=True)
+def xcal_fun(srval: float, thr: float, d_thr: float = 0.0001, d_rev: float = 0.1) -> float:
+    """:func:`xcal_core` with Leabra's default ``d_thr`` and ``d_rev``."""
+    return xcal_core(srval, thr, d_thr, d_rev)
 
 
 # ---------------------------------------------------------------------------

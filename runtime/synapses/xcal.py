@@ -227,17 +227,6 @@ def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S,
 
 
 @njit(cache=True, inline="always")
-def _xcal(srval: float, thr: float, d_thr: float, d_rev: float) -> float:
-    if srval < d_thr:
-        return 0.0
-    if srval > thr * d_rev:
-        return srval - thr
-    if d_rev > 0.0:
-        return -srval * (1.0 - d_rev) / d_rev
-    return -srval
-
-
-@njit(cache=True, inline="always")
 def _apply_row(k0: int, k1: int, w: Any, S: Any, soft: bool, gain: float, off: float) -> None:
     """emergent WtFmDWt over one row: soft-bounded lwt += dwt, wt = sig(lwt)."""
     for k in range(k0, k1):
@@ -300,8 +289,8 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P, X) -> None:
                 srs = su_s_lrn * post_S[S_AVG_S_LRN, j]
                 srm = su_m * post_S[S_AVG_M, j]
                 l_lrn = l_lrn_fixed if set_l else post_S[S_AVG_L_LRN, j]
-                dwt = (_xcal(srs, srm, d_thr, d_rev) * m_lrn
-                       + _xcal(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
+                dwt = (_leabra.xcal_core(srs, srm, d_thr, d_rev) * m_lrn
+                       + _leabra.xcal_core(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
                 nf = 1.0
                 if norm_on:
                     nv = norm_dc * S[S_NORM, k]
@@ -340,8 +329,8 @@ def learn_rows(pre_S, post_S, indptr, post_idx, w, S, P, X) -> None:
             d_thr = P[P_D_THR, k]
             d_rev = P[P_D_REV, k]
             l_lrn = P[P_L_LRN, k] if P[P_SET_L_LRN, k] != 0.0 else post_S[S_AVG_L_LRN, j]
-            dwt = (_xcal(srs, srm, d_thr, d_rev) * P[P_M_LRN, k]
-                   + _xcal(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
+            dwt = (_leabra.xcal_core(srs, srm, d_thr, d_rev) * P[P_M_LRN, k]
+                   + _leabra.xcal_core(srs, post_S[S_AVG_L, j], d_thr, d_rev) * l_lrn)
             nf = 1.0
             if P[P_NORM, k] != 0.0:
                 any_norm = True
