@@ -84,14 +84,19 @@ def schema() -> None:
 
 @main.command()
 def models() -> None:
-    """List registered neuron, synapse and device models with their parameters."""
+    """List registered neuron, synapse and device models: parameters (a parameter
+    named like a state variable sets its initial value) and state variables;
+    derived rows (``_h``, ``_refr``, ...) are the runtime's and not listed."""
     from runtime.registry import device_models, neuron_models, synapse_models
 
     for title, table in (("neuron", neuron_models()), ("synapse", synapse_models()), ("device", device_models())):
         click.echo(f"{title} models:")
         for name, cls in sorted(table.items()):
-            params = ", ".join(f"{k} [{v.unit}]" for k, v in cls.params.items())
-            click.echo(f"  {name:<24} {params}")
+            params = ", ".join(f"{k} [{v.unit}]" for k, v in cls.params.items() if not k.startswith("_"))
+            click.echo(f"  {name:<24} {params or '-'}")
+            state = ", ".join(k for k in getattr(cls, "state", {}) if not k.startswith("_"))
+            if state:
+                click.echo(f"  {'':<24} state: {state}")
 
 
 if __name__ == "__main__":

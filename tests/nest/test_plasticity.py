@@ -16,14 +16,8 @@ DT = 0.1
 
 
 def _cases(kind: str) -> list[str]:
-    try:
-        from .conftest import DATA
-        import json
-
-        cases = json.loads((DATA / "plasticity.json").read_text())["cases"]
-        return [k for k, v in cases.items() if v["synapse_model"] == kind]
-    except Exception:  # noqa: BLE001
-        return ["missing"]
+    cases = load_json("plasticity.json")["cases"]
+    return [k for k, v in cases.items() if v["synapse_model"] == kind]
 
 
 def _parrot(sim: Simulator, times: list[float], params: dict | None = None):

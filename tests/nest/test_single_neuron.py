@@ -29,13 +29,7 @@ def _ref():
 
 
 def _case_ids() -> list[str]:
-    try:
-        from .conftest import DATA
-        import json
-
-        return list(json.loads((DATA / "single_neuron.json").read_text())["cases"])
-    except Exception:  # noqa: BLE001 - reference data missing: the test skips
-        return ["missing"]
+    return list(load_json("single_neuron.json")["cases"])
 
 
 def run_case(c: dict) -> tuple[dict, np.ndarray]:
@@ -155,8 +149,6 @@ def _heun_error(cid: str) -> tuple[float, np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("case", ["dc/default", "dc/coba", "psp/coba", "mixed/coba"])
 def test_heun_variant_close_to_nest_and_second_order(case: str) -> None:
-    if "missing" in _case_ids():
-        pytest.skip("NEST reference data missing")
     coarse, got, ref = _heun_error(f"iaf_cond_exp/{case}/dt0.1")
     fine, _, _ = _heun_error(f"iaf_cond_exp/{case}/dt0.05")
     assert coarse <= HEUN_TOL, coarse

@@ -19,22 +19,8 @@ from brainc.compiler import compile_ir
 from brainc.loader import LIBRARY
 from brainc.recipe import ComponentSpec
 from runtime.network import Network
-from runtime.registry import UnknownModelError, synapse_model
 
 SYNAPSE_TYPES = ("fixed", "plastic", "facilitating", "depressing", "gated", "gap_junction")
-
-
-def _registered(*names: str) -> bool:
-    try:
-        for n in names:
-            synapse_model(n)
-    except UnknownModelError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _registered(*SYNAPSE_TYPES),
-                                reason="spiking synapse types not registered yet")
 
 CIRCUITS = sorted(p.stem for p in LIBRARY.glob("*.yaml"))
 SUBS = sorted(p.stem for p in (LIBRARY / "sub").glob("*.yaml"))

@@ -14,7 +14,6 @@ import pytest
 
 from brainc.compiler import compile_ir
 from runtime.network import Network
-from runtime.registry import UnknownModelError, synapse_model
 
 ROOT = Path(__file__).resolve().parents[2]
 V1 = ROOT / "recipes" / "arena_v1.yaml"
@@ -22,22 +21,6 @@ DEV = ROOT / "recipes" / "arena_dev_v1.yaml"
 LAYERS = ["sensory", "decision", "memory", "planning", "motor"]
 ARENA_TERMINALS = ("chemo_left", "chemo_right", "touch_head", "touch_tail", "motor_dorsal", "motor_ventral")
 N_SEG = 24
-
-
-def _registered(*names: str) -> bool:
-    try:
-        for n in names:
-            synapse_model(n)
-    except UnknownModelError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(
-    not _registered("fixed", "plastic", "facilitating", "depressing", "gated", "gap_junction",
-                    "reward_plastic", "developmental"),
-    reason="spiking synapse types not registered yet")
-
 
 @pytest.fixture(scope="module")
 def v1():
