@@ -1,16 +1,25 @@
-"""GPU backend speed (CuPy) against the Numba CPU loop. Prints a table and writes JSON.
+"""GPU backend speed (CuPy) against the Numba CPU loop.
+
+Prints one ``key=value | ...`` line per network and backend; ``--json PATH``
+also writes the results to PATH (nothing is written without it).
 
     python benchmarks/gpu_bench.py                     # 10k..1M Izhikevich networks
     python benchmarks/gpu_bench.py --sizes 1000000 --ticks 2000 --json out.json
     python benchmarks/gpu_bench.py --brunel            # + Brunel (2000) order 2500, 1000 ms
+    # the docs' table (docs/gpu.md, Performance; benchmarks/README.md):
+    python benchmarks/gpu_bench.py --sizes 10000,100000,1000000 --ticks 2000 --cpu-ticks 100 --brunel
 
 Networks are built in-process straight into the IR (no recipe compile): the
 Izhikevich RS/FS network of benchmarks/core_bench.py (80 % excitatory,
-``k`` synapses per neuron by fixed out-degree, uniform weights 0..0.5 and -1..0,
-delays 1-5 ticks for E->E) with Gaussian noise input of std 6, which gives
-about 8 Hz (the 1000-neuron Izhikevich 2003 network's rate). Timings are wall-clock over ``--ticks``
-ticks after a warm-up run (kernel compilation and CUDA-graph capture), spike
-read-out included.
+``--k`` synapses per neuron by fixed out-degree, default 100, uniform weights
+0..0.5 and -1..0, delays 1-5 ticks for E->E) driven by a Gaussian noise current
+of std 6 rather than core_bench's bias currents, which gives about 8 Hz (the
+rate of Izhikevich's 2003 1000-neuron network); and, with ``--brunel``, Brunel
+(2000) model A, order 2500, as in NEST's brunel_delta_nest.py. Timings are
+wall-clock after a warm-up run (kernel compilation and CUDA-graph capture),
+spike read-out included: ``--ticks`` ticks of each Izhikevich network on the
+GPU, ``--cpu-ticks`` ticks (10x that for Brunel) on the Numba loop, and
+10,000 ticks (1,000 ms) of Brunel on the GPU.
 """
 from __future__ import annotations
 
