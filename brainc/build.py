@@ -31,6 +31,8 @@ from .values import ValueError_, resolve
 
 RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
 BYTES_PER_SYNAPSE = 8 + 4 + 4 + 8 + 4  # weight, post, delay, pre (runtime), projection id
+#: delays are stored as int32 ticks
+MAX_DELAY_TICKS = 2**31 - 2
 
 
 def _rng(seed: int, key: str) -> np.random.Generator:
@@ -43,7 +45,8 @@ class Template:
 
     nodes: list[tuple[str, str, str, int, dict[str, float]]] = field(default_factory=list)
     # (flat name, model, type, count, params)
-    synapses: list[tuple[str, str, Any]] = field(default_factory=list)  # (from, to, InternalSynapse)
+    synapses: list[tuple[str, str, Any, str, str]] = field(default_factory=list)
+    # (from, to, InternalSynapse, file that declares it, its path there: synapses[j])
     terminals: dict[str, list[str]] = field(default_factory=dict)
     file: str = ""
 
@@ -64,6 +67,7 @@ class Builder:
         self.pops: dict[str, Population] = {}
         self.terminals: dict[str, tuple[str, np.ndarray]] = {}
         self.unit_types: dict[str, np.ndarray] = {}  # population -> type code per unit
+        self.max_delay: dict[str, tuple[int, str, str]] = {}  # model -> (ticks, file, path) of the longest delay
 
     def err(self, path: str, msg: str) -> RecipeError:
         return RecipeError(self.file, path, msg)
@@ -89,14 +93,17 @@ class Builder:
             self._check_bounds(model.params[key], out[key], f"{path}.{key}")
         return out
 
-    def _check_bounds(self, var: Any, value: Any, path: str) -> None:
+    def _check_bounds(self, var: Any, value: Any, path: str, file: str | None = None) -> None:
+        """``value`` (a number or array) within ``var``'s declared [min, max]; errors
+        name ``file`` (default: the recipe) and ``path``."""
+        where = self.file if file is None else file
         arr = np.asarray(value, dtype=np.float64)
         if not np.all(np.isfinite(arr)):
-            raise self.err(path, "must be finite (NaN and inf are not allowed)")
+            raise RecipeError(where, path, "must be finite (NaN and inf are not allowed)")
         if var.min is not None and np.any(arr < var.min):
-            raise self.err(path, f"must be >= {var.min}")
+            raise RecipeError(where, path, f"must be >= {var.min}")
         if var.max is not None and np.any(arr > var.max):
-            raise self.err(path, f"must be <= {var.max}")
+            raise RecipeError(where, path, f"must be <= {var.max}")
 
     def _add_population(self, pop: Population, path: str) -> None:
         if pop.name in self.pops:
@@ -128,6 +135,7 @@ class Builder:
                     raise self.err(f"{path}.layer_params.{key}", f"unknown layer parameter of model "
                                    f"{model.name!r} (known: {', '.join(model.group_params) or 'none'})")
                 gp[key] = float(val)
+                self._check_bounds(model.group_params[key], gp[key], f"{path}.layer_params.{key}")
             pos = np.asarray(ps.position) + rng.uniform(0, 1, (ps.size, 3)) * np.asarray(ps.extent)
             meta = {"type": self.unit_types[ps.name]} if ps.name in self.unit_types else {}
             self._add_population(Population(ps.name, model.name, ps.size, params, gp, pos.astype(np.float32),
@@ -149,10 +157,10 @@ class Builder:
             child = self.flatten(sub.component, f"{path} -> {name}.subcomponents[{j}]", stack + (name,))
             for (nname, model, typ, count, params) in child.nodes:
                 tpl.nodes.append((f"{sub.name}.{nname}", model, typ, count, params))
-            for (a, b, syn) in child.synapses:
+            for (a, b, syn, sfile, spath) in child.synapses:
                 if syn.gate is not None:  # the gate node is named inside the sub-component too
                     syn = syn.model_copy(update={"gate": f"{sub.name}.{syn.gate}"})
-                tpl.synapses.append((f"{sub.name}.{a}", f"{sub.name}.{b}", syn))
+                tpl.synapses.append((f"{sub.name}.{a}", f"{sub.name}.{b}", syn, sfile, spath))
             for tname, members in child.terminals.items():
                 tpl.terminals[f"{sub.name}.{tname}"] = [f"{sub.name}.{m}" for m in members]
         flat_names = {n[0] for n in tpl.nodes}
@@ -167,7 +175,7 @@ class Builder:
         for j, syn in enumerate(spec.synapses):
             for a in expand(syn.from_, f"synapses[{j}].from"):
                 for b in expand(syn.to, f"synapses[{j}].to"):
-                    tpl.synapses.append((a, b, syn))
+                    tpl.synapses.append((a, b, syn, file, f"synapses[{j}]"))
         for tname, members in spec.terminals.items():
             tpl.terminals[tname] = [m for k, ref in enumerate(members)
                                     for m in expand(ref, f"terminals.{tname}[{k}]")]
@@ -184,10 +192,11 @@ class Builder:
             except UnknownModelError:
                 raise RecipeError(file, f"{path}.type", f"unknown neuron type {node.type!r} "
                                   f"(izhikevich types {', '.join(PRESETS)} or a registered model)") from None
-        for key in node.params:
+        for key, val in node.params.items():
             if key not in model.params:
                 raise RecipeError(file, f"{path}.params.{key}",
                                   f"unknown parameter of model {model.name!r} (known: {', '.join(model.params)})")
+            self._check_bounds(model.params[key], val, f"{path}.params.{key}", file)
         return model.name, node.type
 
     def layers(self) -> None:
@@ -258,17 +267,17 @@ class Builder:
     def _internal_synapses(self, tpl: Template, pname: str, per: int, count: int,
                            offsets: dict[str, tuple[int, int]], path: str) -> None:
         by_type: dict[str, list] = {}
-        for (a, b, syn) in tpl.synapses:
-            by_type.setdefault(syn.type, []).append((a, b, syn))
+        for item in tpl.synapses:
+            by_type.setdefault(item[2].type, []).append(item)
         for typ, items in sorted(by_type.items()):
             try:
                 smodel = synapse_model(typ)
             except UnknownModelError as exc:
-                raise RecipeError(tpl.file, "synapses", str(exc)) from None
+                raise RecipeError(items[0][3], f"{items[0][4]}.type", str(exc)) from None
             rng = _rng(self.seed, f"internal:{pname}:{typ}")
             pre_l, post_l, w_l, d_l = [], [], [], []
             par: dict[str, list] = {k: [] for k in smodel.params}
-            for (a, b, syn) in items:
+            for (a, b, syn, sfile, spath) in items:
                 sa, ca = offsets[a]
                 sb, cb = offsets[b]
                 pa = np.repeat(np.arange(sa, sa + ca), cb)
@@ -281,22 +290,24 @@ class Builder:
                 if syn.p < 1.0:
                     keep = rng.random(pre.size) < syn.p
                     pre, post = pre[keep], post[keep]
-                for key in syn.params:
+                for key, val in syn.params.items():
                     if key not in smodel.params:
-                        raise RecipeError(tpl.file, f"synapses.params.{key}", f"unknown parameter of synapse "
+                        raise RecipeError(sfile, f"{spath}.params.{key}", f"unknown parameter of synapse "
                                           f"{typ!r} (known: {', '.join(smodel.params) or 'none'})")
+                    self._check_bounds(smodel.params[key], val, f"{spath}.params.{key}", sfile)
                 for key, var in smodel.params.items():
                     par[key].append(np.full(pre.size, syn.params.get(key, var.default)))
                 if smodel.needs_gate:
                     if syn.gate is None or syn.gate not in offsets:
-                        raise RecipeError(tpl.file, "synapses.gate",
+                        raise RecipeError(sfile, f"{spath}.gate",
                                           f"synapse type {typ!r} needs 'gate': a node of the component")
                     g0 = offsets[syn.gate][0]
                     par["gate_unit"][-1] = (pre // per) * per + g0 + 0.0
                 pre_l.append(pre)
                 post_l.append(post)
                 w_l.append(np.full(pre.size, syn.weight))
-                d_l.append(np.full(pre.size, self._ticks(syn.delay, smodel, f"{path} ({typ} synapse)")))
+                d_l.append(np.full(pre.size, self._ticks(syn.delay, smodel, f"{spath}.delay", sfile)))
+                self._note_delay(pname, d_l[-1], sfile, f"{spath}.delay")
             params = {k: np.concatenate(v) for k, v in par.items()}
             params = {k: (float(v[0]) if v.size and np.all(v == v[0]) else v) for k, v in params.items()
                       if v.size}
@@ -306,11 +317,43 @@ class Builder:
                               gate=pname if smodel.needs_gate else None, meta={"kind": "internal"})
             self.brain.projections.append(proj)
 
-    def _ticks(self, delay_ms: Any, smodel: Any, path: str) -> Any:
-        d = np.rint(np.asarray(delay_ms, dtype=np.float64) / self.r.dt).astype(np.int64)
-        if not smodel.delay_free and np.any(d < 1):
-            raise self.err(path, f"delay must be at least one tick ({self.r.dt} ms)")
+    def _ticks(self, delay_ms: Any, smodel: Any | None, path: str, file: str | None = None) -> Any:
+        """Delays (ms) -> whole ticks: >= 1 tick for synapses that are not delay-free,
+        >= 0 for devices (``smodel`` None: delay 0 feeds the current tick's input)."""
+        where = self.file if file is None else file
+        ms = np.asarray(delay_ms, dtype=np.float64)
+        if not np.all(np.isfinite(ms)):
+            raise RecipeError(where, path, "delay must be finite (NaN and inf are not allowed)")
+        if np.any(ms < 0):
+            raise RecipeError(where, path, f"delay must be >= 0 ms (got {float(ms.min()):g})")
+        ticks = np.rint(ms / self.r.dt)
+        if np.any(ticks > MAX_DELAY_TICKS):
+            raise RecipeError(where, path, f"delay too long: at most {MAX_DELAY_TICKS:,} ticks "
+                              f"({MAX_DELAY_TICKS * self.r.dt:g} ms at dt = {self.r.dt} ms)")
+        d = ticks.astype(np.int64)
+        if smodel is not None and not smodel.delay_free and np.any(d < 1):
+            raise RecipeError(where, path, f"delay must be at least one tick ({self.r.dt} ms)")
         return d if d.ndim else int(d)
+
+    def _note_delay(self, pop: str, ticks: Any, file: str, path: str) -> None:
+        """Remember the longest delay into each neuron model's units (the runtime
+        keeps one delay ring of that many ticks per model, see :meth:`check_rings`)."""
+        longest = int(np.max(ticks)) if np.size(ticks) else 0
+        model = self.pops[pop].model
+        if longest > self.max_delay.get(model, (0, "", ""))[0]:
+            self.max_delay[model] = (longest, file, path)
+
+    def check_rings(self) -> None:
+        """Refuse delays whose delay rings (ticks x receptors x units, float64)
+        would not fit in memory: the runtime would fail to allocate them."""
+        limit = (self.r.max_memory_gb * 1e9) if self.r.max_memory_gb else _available_memory()
+        for model, (ticks, file, path) in self.max_delay.items():
+            n = sum(p.size for p in self.pops.values() if p.model == model)
+            need = (ticks + 1.0) * len(neuron_model(model).receptors) * n * 8
+            if need > limit:
+                raise RecipeError(file, path, f"delay of {ticks:,} ticks needs a delay ring of about "
+                                  f"{need / 1e9:.1f} GB for the {n:,} {model} units, but only "
+                                  f"{limit / 1e9:.1f} GB is available")
 
     # ----------------------------------------------------------------- references
     _SLICE = re.compile(r"^(?P<name>.+?)\[(?P<a>-?\d*)(?::(?P<b>-?\d*))?\](?P<rest>(\.[A-Za-z0-9_.]+)?)$")
@@ -404,9 +447,12 @@ class Builder:
             rng = _rng(self.seed, f"values:{name}")
             try:
                 w = np.broadcast_to(np.asarray(resolve(pj.weight, n, rng), np.float64), (n,)).copy()
-                dms = np.broadcast_to(np.asarray(resolve(pj.delay, n, rng), np.float64), (n,))
             except ValueError_ as exc:
                 raise self.err(f"{path}.weight", str(exc)) from None
+            try:
+                dms = np.broadcast_to(np.asarray(resolve(pj.delay, n, rng), np.float64), (n,))
+            except ValueError_ as exc:
+                raise self.err(f"{path}.delay", str(exc)) from None
             if pj.sign == "positive":
                 w = np.abs(w)
             elif pj.sign == "negative":
@@ -420,6 +466,8 @@ class Builder:
                 inhib = np.isin(types[pre_idx[a]], [TYPE_CODES[t] for t in INHIBITORY_TYPES])
                 w = np.where(inhib, -np.abs(w), np.abs(w))
             delay = self._ticks(dms, smodel, f"{path}.delay")
+            if not smodel.delay_free:
+                self._note_delay(post_pop, delay, self.file, f"{path}.delay")
             params: dict[str, Any] = {}
             for key, val in pj.params.items():
                 if key not in smodel.params:
@@ -429,6 +477,7 @@ class Builder:
                     params[key] = resolve(val, n, rng)
                 except ValueError_ as exc:
                     raise self.err(f"{path}.params.{key}", str(exc)) from None
+                self._check_bounds(smodel.params[key], params[key], f"{path}.params.{key}")
             gate = None
             if smodel.needs_gate:
                 if pj.gate is None:
@@ -450,6 +499,96 @@ class Builder:
                 receptor, params, gate, "csr", {"rule": rule.model_dump(exclude_none=True)}))
 
     # ----------------------------------------------------------------- devices
+    def _number(self, val: Any, path: str) -> float:
+        """A finite number: int/float, or a string holding one (PyYAML reads
+        ``1e5`` without a dot as a string); never bool, null or a list."""
+        if isinstance(val, str):
+            try:
+                x = float(val)
+            except ValueError:
+                raise self.err(path, f"expected a number, got {val!r}") from None
+        elif isinstance(val, (int, float)) and not isinstance(val, bool):
+            try:
+                x = float(val)
+            except OverflowError:
+                raise self.err(path, "must be finite (number too large)") from None
+        else:
+            raise self.err(path, f"expected a number, got {_show(val)}")
+        if not math.isfinite(x):
+            raise self.err(path, "must be finite (NaN and inf are not allowed)")
+        return x
+
+    def _device_params(self, dm: Any, raw: dict[str, Any], path: str) -> dict[str, Any]:
+        """A generator's parameters checked against its model's declaration: numbers
+        within the declared bounds, 0/1 or true/false for flags, lists of numbers
+        for list-valued parameters (spike_generator's times, weights, multiplicities)."""
+        out: dict[str, Any] = {}
+        for key, val in raw.items():
+            kpath = f"{path}.{key}"
+            if key not in dm.params:
+                raise self.err(kpath, f"unknown parameter of device {dm.name!r} "
+                               f"(known: {', '.join(k for k in dm.params if not k.startswith('_'))})")
+            var = dm.params[key]
+            if _is_list_var(var):
+                if not isinstance(val, list):
+                    raise self.err(kpath, f"expected a list of numbers, got {_show(val)}")
+                xs = [self._number(x, f"{kpath}[{k}]") for k, x in enumerate(val)]
+                for k, x in enumerate(xs):
+                    self._check_bounds(var, x, f"{kpath}[{k}]")
+                if key.endswith("multiplicities"):
+                    for k, x in enumerate(xs):
+                        if x < 0 or not x.is_integer():
+                            raise self.err(f"{kpath}[{k}]", f"expected a whole number >= 0, got {x:g}")
+                if key.endswith("times"):
+                    for k in range(1, len(xs)):
+                        if xs[k] < xs[k - 1]:
+                            raise self.err(f"{kpath}[{k}]", "spike times must be sorted (non-decreasing)")
+                out[key] = xs
+            elif _is_bool_var(var):
+                if isinstance(val, bool):
+                    x = float(val)
+                else:
+                    x = self._number(val, kpath)
+                    if x not in (0.0, 1.0):
+                        raise self.err(kpath, f"expected true or false, got {_show(val)}")
+                if var.max == 0.0 and x:
+                    raise self.err(kpath, "must be false (not supported)")
+                out[key] = bool(x)
+            else:
+                x = self._number(val, kpath)
+                self._check_bounds(var, x, kpath)
+                out[key] = x
+        lists = [k for k, v in dm.params.items() if _is_list_var(v)]
+        if lists and lists[0] in out:  # the others give one entry per element of the first
+            n = len(out[lists[0]])
+            for key in lists[1:]:
+                if key in out and out[key] and len(out[key]) != n:
+                    raise self.err(f"{path}.{key}", f"expected one entry per element of {lists[0]} "
+                                   f"({n}), got {len(out[key])}")
+        elif lists:
+            for key in lists[1:]:
+                if out.get(key):
+                    raise self.err(f"{path}.{key}", f"given without {lists[0]}")
+        return out
+
+    def _recorder_params(self, raw: dict[str, Any], path: str) -> dict[str, Any]:
+        """Recorders: ``record_from`` (a state variable name or a list of them) and
+        ``interval`` (ms, > 0) are checked; other keys (NEST's start/stop/origin,
+        label, ...) are read-out settings kept as given."""
+        out = dict(raw)
+        if "interval" in raw:
+            x = self._number(raw["interval"], f"{path}.interval")
+            if x <= 0:
+                raise self.err(f"{path}.interval", f"must be > 0 ms, got {x:g}")
+            out["interval"] = x
+        if "record_from" in raw:
+            val = raw["record_from"]
+            names = [val] if isinstance(val, str) else val
+            if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+                raise self.err(f"{path}.record_from",
+                               f"expected a state variable name or a list of them, got {_show(val)}")
+        return out
+
     def devices(self) -> None:
         seen: set[str] = set()
         for i, dv in enumerate(self.r.devices):
@@ -457,27 +596,31 @@ class Builder:
             if dv.name in seen:
                 raise self.err(f"{path}.name", f"duplicate device name {dv.name!r}")
             seen.add(dv.name)
-            if dv.model not in RECORDERS:
+            if dv.model in RECORDERS:
+                params = self._recorder_params(dv.params, f"{path}.params")
+            else:
                 try:
                     dm = device_model(dv.model)
                 except UnknownModelError as exc:
                     raise self.err(f"{path}.model", str(exc)) from None
-                for key, val in dv.params.items():
-                    if key not in dm.params:
-                        raise self.err(f"{path}.params.{key}", f"unknown parameter of device {dv.model!r} "
-                                       f"(known: {', '.join(dm.params)})")
-                    if isinstance(val, (int, float)) and not math.isfinite(float(val)):
-                        raise self.err(f"{path}.params.{key}", "must be finite")
-            dev = Device(dv.name, dv.model, dict(dv.params))
+                params = self._device_params(dm, dv.params, f"{path}.params")
+            dev = Device(dv.name, dv.model, params)
             for j, tg in enumerate(dv.targets):
-                pop, idx = self.ref(tg.to, f"{path}.targets[{j}].to")
+                tpath = f"{path}.targets[{j}]"
+                pop, idx = self.ref(tg.to, f"{tpath}.to")
                 rng = _rng(self.seed, f"device:{dv.name}:{j}")
                 try:
                     w = np.broadcast_to(np.asarray(resolve(tg.weight, idx.size, rng), np.float64), idx.shape).copy()
+                except ValueError_ as exc:
+                    raise self.err(f"{tpath}.weight", str(exc)) from None
+                try:
                     d = np.broadcast_to(np.asarray(resolve(tg.delay, idx.size, rng), np.float64), idx.shape)
                 except ValueError_ as exc:
-                    raise self.err(f"{path}.targets[{j}]", str(exc)) from None
-                ticks = np.rint(d / self.r.dt).astype(np.int32)
+                    raise self.err(f"{tpath}.delay", str(exc)) from None
+                # devices may feed the current tick (delay 0); the runtime sizes the
+                # target's delay ring from the largest delay
+                ticks = np.asarray(self._ticks(d, None, f"{tpath}.delay"), np.int64).astype(np.int32)
+                self._note_delay(pop, ticks, self.file, f"{tpath}.delay")
                 receptor = SIGN_ROUTED
                 if tg.receptor is not None:
                     recs = neuron_model(self.pops[pop].model).receptors
@@ -515,7 +658,28 @@ class Builder:
         self.estimate()
         self.projections()
         self.devices()
+        self.check_rings()
         return self.brain
+
+
+def _show(val: Any) -> str:
+    """A recipe value for an error message (YAML spelling, shortened)."""
+    if val is None:
+        return "null"
+    if isinstance(val, bool):
+        return "true" if val else "false"
+    text = repr(val)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_list_var(var: Any) -> bool:
+    """A list-valued device parameter (spike_generator's spike_times,
+    spike_weights, spike_multiplicities), declared with ``is_list``."""
+    return var.is_list
+
+
+def _is_bool_var(var: Any) -> bool:
+    return var.unit == "bool"
 
 
 def _available_memory() -> float:

@@ -1,14 +1,48 @@
 """`brainc`: compile, validate, inspect recipes and brain databases; print the schema."""
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
 from .errors import BraincError
+
+
+SEED_MAX = 2**63 - 1
+
+
+class Terminated(SystemExit):
+    """Raised by the SIGTERM/SIGHUP handler so that cleanup (``finally``,
+    ``except BaseException``) runs: a half-written database is removed."""
+
+
+@contextlib.contextmanager
+def signals_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise :class:`Terminated`
+    (exit status 128 + signal) instead of killing the process outright; the
+    previous handlers are restored afterwards."""
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(128 + signum)
+
+    saved = []
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved.append((sig, signal.signal(sig, handler)))
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in saved:
+            signal.signal(sig, old)
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,6 +59,9 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo("terminated", err=True)
+            sys.exit(exc.code)
     return wrapper
 
 
@@ -44,9 +81,12 @@ def compile_cmd(recipe: str, output: str | None, seed: int | None) -> None:
     from . import database as dbio
     from .compiler import compile_ir, default_output
 
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        raise BraincError(f"--seed: expected a whole number from 0 to {SEED_MAX}, got {seed}")
     t0 = time.perf_counter()
-    brain = compile_ir(recipe, seed)
-    path = dbio.write_atomic(brain, output or default_output(brain))
+    with signals_exit():
+        brain = compile_ir(recipe, seed)
+        path = dbio.write_atomic(brain, output or default_output(brain))
     click.echo(f"compiled {brain.name!r}: {brain.n_units:,} units, {brain.n_synapses:,} synapses "
                f"-> {path} ({time.perf_counter() - t0:.2f} s)")
 

@@ -1,11 +1,13 @@
 """The compile pipeline: parse -> validate -> build IR -> write the database."""
 from __future__ import annotations
 
+import operator
 import os
 from pathlib import Path
 
 from . import database as dbio
 from .build import build
+from .errors import BraincError
 from .ir import Brain
 from .loader import load_recipe
 
@@ -15,6 +17,13 @@ BRAINS_DIR = Path(os.environ.get("BRAINC_BRAINS", Path(__file__).resolve().paren
 
 def compile_ir(recipe_path: str | os.PathLike, seed: int | None = None) -> Brain:
     """Recipe file -> IR (no file written)."""
+    if seed is not None:
+        try:
+            ok = not isinstance(seed, bool) and 0 <= operator.index(seed) <= 2**63 - 1
+        except TypeError:
+            ok = False
+        if not ok:
+            raise BraincError(f"seed: expected a whole number from 0 to {2**63 - 1}, got {seed!r}")
     recipe, canonical, path = load_recipe(recipe_path)
     return build(recipe, path, canonical, seed)
 

@@ -258,13 +258,33 @@ def content_hash(path: str | os.PathLike) -> str:
         con.close()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _cannot_write(path: Path, exc: BaseException) -> DatabaseError:
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return DatabaseError(f"{path}: cannot write: {why}")
+
+
 @contextlib.contextmanager
 def atomic_sqlite(path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
     """A connection to a temporary file next to ``path``, committed and renamed
-    onto ``path`` when the block ends; on any error nothing is left behind."""
+    onto ``path`` when the block ends; on any error nothing is left behind.
+
+    The file gets the usual permissions (0666 less the umask), not mkstemp's
+    0600. An unwritable place (no such folder, a file where a folder should
+    be, a read-only or full file system) is a :class:`DatabaseError`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileExistsError:  # mkdir: a file is in the way
+        raise DatabaseError(f"{path}: cannot write: {path.parent} is not a folder") from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     os.close(fd)
     try:
         con = sqlite3.connect(tmp)
@@ -275,10 +295,14 @@ def atomic_sqlite(path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
                 yield con
         finally:
             con.close()
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) or (isinstance(exc, sqlite3.OperationalError) and any(
+                w in str(exc) for w in ("disk", "full", "readonly", "unable to open"))):
+            raise _cannot_write(path, exc) from None
         raise
 
 

@@ -48,6 +48,9 @@ class Var:
     doc: str = ""
     min: float | None = None
     max: float | None = None
+    #: a device parameter given as a list of numbers (spike_generator's times);
+    #: the compiler checks each element against min/max
+    is_list: bool = False
 
 
 class NeuronModel:

@@ -277,11 +277,11 @@ class SpikeGenerator(NestDevice):
     name: ClassVar[str] = "spike_generator"
     params = {
         **SPIKE_WINDOW,
-        "spike_times": Var(0.0, "ms", "list of spike times (a list, not a number)"),
-        "spike_weights": Var(0.0, "1", "list of weight factors, one per spike (optional)"),
-        "spike_multiplicities": Var(0.0, "1", "list of multiplicities, one per spike (optional)"),
+        "spike_times": Var(0.0, "ms", "list of spike times (a list, not a number)", is_list=True),
+        "spike_weights": Var(0.0, "1", "list of weight factors, one per spike (optional)", is_list=True),
+        "spike_multiplicities": Var(0.0, "1", "list of multiplicities, one per spike (optional)", is_list=True),
         "allow_offgrid_times": Var(0.0, "bool", "accepted for NEST compatibility (times are always rounded up)"),
-        "precise_times": Var(0.0, "bool", "accepted for NEST compatibility (must be false)"),
+        "precise_times": Var(0.0, "bool", "accepted for NEST compatibility (must be false)", max=0.0),
         "shift_now_spikes": Var(0.0, "bool", "accepted for NEST compatibility"),
     }
     emit = _spike_emit
