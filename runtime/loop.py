@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .loop_kernels import MIN_WINDOW
+
 CACHE_DIR = Path(os.environ.get("BRAINC_CACHE", Path.home() / ".cache" / "brainc")) / "loops"
 
 
@@ -171,15 +173,19 @@ def generate(shape: LoopShape) -> str:
     w("        for c in range(mods.shape[0]):")
     w("            if pulse[c]:")
     w("                mods[c] = 0.0")
-    # health: every check_every ticks of absolute time and at the end of each call
+    # health: every check_every ticks of absolute time and at the end of each
+    # call. Counts and window restart only after a window long enough to be
+    # judged for rates (MIN_WINDOW): calls of a few ticks add up across calls.
     w("        window[0] += 1")
     w("        if (t + 1) % check_every == 0 or step == n_ticks - 1:")
     for k, b in enumerate(shape.blocks):
         w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts[{k}], window[0], max_rate)")
         w("            if bad != 0:")
         w(f"                return step + 1, rec_n, bad, {k}")
-        w(f"            counts[{k}] = 0")
-    w("            window[0] = 0")
+    w(f"            if window[0] >= {MIN_WINDOW}:")
+    for k in range(len(shape.blocks)):
+        w(f"                counts[{k}] = 0")
+    w("                window[0] = 0")
     # return early to drain the spike buffer or a full state recorder
     full = " or ".join([f"rec_n + {' + '.join(f'b{k}_out.shape[0]' for k in range(len(shape.blocks)))} > cap"]
                        + [f"r{k}_n[0] >= r{k}_buf.shape[0]" for k in range(shape.n_state_recorders)])

@@ -6,6 +6,9 @@ from numba import njit
 
 #: health() codes
 OK, NAN, RUNAWAY = 0, 1, 2
+#: rates are judged over at least this many ticks; a shorter window (calls of a
+#: few ticks, check_every < MIN_WINDOW) carries its counts on to the next check
+MIN_WINDOW = 20
 
 
 @njit(cache=True, inline="always")
@@ -86,7 +89,8 @@ def health(S, out, v_row, count, window, max_rate):
             if not np.isfinite(x):
                 return NAN
     n = out.shape[0]
-    # short windows (a call of a few ticks) are judged only once long enough
-    if n > 0 and window >= 20 and count > max_rate * n * window:
+    # short windows (a call of a few ticks) are judged only once long enough:
+    # the loop keeps adding to count and window until then
+    if n > 0 and window >= MIN_WINDOW and count > max_rate * n * window:
         return RUNAWAY
     return OK

@@ -508,9 +508,30 @@ class Network:
                 bad_pop = next(p for p, s, n, _ in blk.pops if s <= i < s + n)
             raise RuntimeBlowUp(f"population {bad_pop!r} became NaN/inf by tick {self.t}; "
                                 "stopped (last checkpoint kept)")
+        bad_pop = self._runaway_population(blk)
         raise RuntimeBlowUp(f"population {bad_pop!r} ({blk.model.name}) ran away: more than "
                             f"{self.max_rate:.0%} of units emitting every tick before tick {self.t}; "
                             "stopped (last checkpoint kept)")
+
+    def _runaway_population(self, blk: Block) -> str:
+        """The population of ``blk`` (populations of one model share a block)
+        with the highest event rate over the window the health check judged:
+        from the recorded spikes of that window where every unit of the block
+        is recorded, else from the units that emitted in the last tick."""
+        if len(blk.pops) == 1:
+            return blk.pops[0][0]
+        window = int(self._window[0]) if self._window.size else 0
+        scores: list[float] = []
+        if window > 0 and blk.recmask is not None and bool(np.all(blk.recmask)):
+            t, u = self.spikes()
+            u = u[t >= self.t - window]
+            for _, _, n, g0 in blk.pops:
+                scores.append(float(np.count_nonzero((u >= g0) & (u < g0 + n))) / max(n * window, 1))
+        else:
+            fired = blk.fired[:int(blk.nf[0])]
+            for _, s0, n, _ in blk.pops:
+                scores.append(float(np.count_nonzero((fired >= s0) & (fired < s0 + n))) / max(n, 1))
+        return blk.pops[int(np.argmax(scores))][0]
 
     def _step_hosts(self) -> None:
         for host in self.hosts:

@@ -63,6 +63,7 @@ typedef unsigned long long u64;
 #define CTL_T0 5      // tick at the start of the chunk (state-recorder rows)
 #define CTL_SLIP 6    // a normal() rejection made a stream leave the CPU's sequence
 #define BRAINC_PI 3.141592653589793
+#define BRAINC_MIN_WINDOW 20  // = runtime.loop_kernels.MIN_WINDOW (rates judged over >= 20 ticks)
 
 __device__ __forceinline__ i64 brainc_tid() { return (i64)blockIdx.x * (i64)blockDim.x + (i64)threadIdx.x; }
 __device__ __forceinline__ i64 brainc_nthreads() { return (i64)gridDim.x * (i64)blockDim.x; }
@@ -231,7 +232,8 @@ extern "C" __global__ void brainc_nan_scan(const double* x, i64 n, int* flags, i
 }
 
 // 8b. health verdict in block order, as runtime.loop_kernels.health (a window
-// shorter than 20 ticks is not judged for runaway rates)
+// shorter than BRAINC_MIN_WINDOW ticks is not judged for runaway rates: its counts and
+// length carry on to the next check, as in the CPU loop)
 extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, const i64* sizes, i64 n_blocks,
                                          i64* window, double max_rate) {
     if (ctl[CTL_STOP] || brainc_tid() != 0) return;
@@ -239,7 +241,8 @@ extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, cons
     for (i64 k = 0; k < n_blocks; k++) {
         i64 bad = 0;
         if (flags[k]) bad = 1;
-        else if (sizes[k] > 0 && win >= 20 && (double)counts[k] > max_rate * (double)sizes[k] * (double)win) bad = 2;
+        else if (sizes[k] > 0 && win >= BRAINC_MIN_WINDOW && (double)counts[k] > max_rate * (double)sizes[k] * (double)win)
+            bad = 2;
         flags[k] = 0;
         if (bad) {
             ctl[CTL_STATUS] = bad;
@@ -247,8 +250,10 @@ extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, cons
             ctl[CTL_STOP] = 1;
             return;
         }
-        counts[k] = 0;
     }
-    window[0] = 0;
+    if (win >= BRAINC_MIN_WINDOW) {
+        for (i64 k = 0; k < n_blocks; k++) counts[k] = 0;
+        window[0] = 0;
+    }
 }
 """
