@@ -21,6 +21,7 @@ from brainc.compiler import compile_ir
 from brainc.errors import BraincError, DatabaseError, RecipeError
 
 from .conftest import ROOT
+from .test_recipe_errors import expect_recipe_error
 
 POP = """name: t
 seed: 1
@@ -81,13 +82,7 @@ BAD = [
 
 @pytest.mark.parametrize("text,path,msg", BAD)
 def test_bad_input_names_file_and_path(write, text: str, path: str, msg: str) -> None:
-    p = write(text)
-    with pytest.raises(RecipeError) as exc:
-        compile_ir(p)
-    err = exc.value
-    assert err.file in (str(p), str(p.resolve()))
-    assert err.path == path, str(err)
-    assert msg in err.message, str(err)
+    expect_recipe_error(write(text), path, msg, exact=True)
     assert "\n" not in str(err)
 
 
