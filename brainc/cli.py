@@ -58,11 +58,20 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
+            _quiet_teardown()
             sys.exit(130)
         except Terminated as exc:
             click.echo("terminated", err=True)
+            _quiet_teardown()
             sys.exit(exc.code)
     return wrapper
+
+
+def _quiet_teardown() -> None:
+    """The process is ending after an interruption (cleanup has run on the way
+    up). A Numba compilation cut off mid-way leaves half-built LLVM objects
+    whose finalisers fail at interpreter exit: don't print those tracebacks."""
+    sys.unraisablehook = lambda unraisable: None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

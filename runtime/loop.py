@@ -10,14 +10,16 @@ never names a model.
 
 Tick order (documented in docs/architecture.md):
 
-1. deliver   I <- ring[t mod D] + injected input; the ring slot is cleared
+1. input     I is the ring slot ring[t mod D] itself (+ injected input)
 2. devices   generators add into I (delay 0) or the ring
 3. couple    delay-free interactions (gap junctions) add into I
 4. update    each neuron block integrates one tick and lists its emitters
 5. learn     plastic pathways update weights and traces
-6. propagate emitters' CSR rows add into post rings at t + delay
-7. record    spikes (tick, global unit) and sampled state
-8. check     every ``check_every`` ticks: NaN/inf state, runaway rates
+6. propagate emitters' CSR rows add into post rings at t + delay (delay >= 1)
+7. release   the slot is cleared (on a call's last tick first copied to the
+             block's ``I``, which keeps the last tick's input readable)
+8. record    spikes (tick, global unit) and sampled state
+9. check     every ``check_every`` ticks: NaN/inf state, runaway rates
 """
 from __future__ import annotations
 
@@ -98,7 +100,7 @@ def generate(shape: LoopShape) -> str:
     w("import numpy as np")
     w("from numba import njit")
     w("from runtime.registry import neuron_model, synapse_model, device_model")
-    w("from runtime.loop_kernels import deliver, record_spikes, record_state, health")
+    w("from runtime.loop_kernels import take_input, release_input, record_spikes, record_state, health")
     for k, b in enumerate(shape.blocks):
         w(f"U{k} = neuron_model({b.model!r}).update")
     for k, p in enumerate(shape.pathways):
@@ -132,24 +134,25 @@ def generate(shape: LoopShape) -> str:
     w("    cap = rec_t.shape[0]")
     w("    for step in range(n_ticks):")
     w("        t = t0 + step")
+    # the tick's input is the ring slot itself (I below): no copy per tick
     for k in range(len(shape.blocks)):
-        w(f"        deliver(t, b{k}_I, b{k}_ring, b{k}_inj, b{k}_injon)")
+        w(f"        I{k} = take_input(t, b{k}_ring, b{k}_inj, b{k}_injon)")
     for k, d in enumerate(shape.devices):
         b = d.block
         w(f"        E{k}(t, dt, d{k}_P, d{k}_S, d{k}_ptr, d{k}_idx, d{k}_w, d{k}_delay, d{k}_receptor, "
-          f"b{b}_I, b{b}_ring, d{k}_rng)")
+          f"I{b}, b{b}_ring, d{k}_rng)")
     n_b = len(shape.blocks)
-    tup_I = "(" + "".join(f"b{k}_I, " for k in range(n_b)) + ")"
+    tup_I = "(" + "".join(f"I{k}, " for k in range(n_b)) + ")"
     tup_out = "(" + "".join(f"b{k}_out, " for k in range(n_b)) + ")"
     tup_S = "(" + "".join(f"b{k}_S, " for k in range(n_b)) + ")"
     if shape.env:
         w(f"        ENV(t, dt, env_S, env_P, env_io, mods, 0, {tup_I}, {tup_out})")
     for k, p in enumerate(shape.pathways):
         if p.has_couple:
-            w(f"        C{k}(b{p.pre}_S, b{p.post}_S, b{p.pre}_I, b{p.post}_I, {p.pre_v}, {p.post_v}, p{k}_pre, p{k}_post, "
+            w(f"        C{k}(b{p.pre}_S, b{p.post}_S, I{p.pre}, I{p.post}, {p.pre_v}, {p.post_v}, p{k}_pre, p{k}_post, "
               f"p{k}_w, p{k}_S, p{k}_P, p{k}_X, mods)")
     for k in range(len(shape.blocks)):
-        w(f"        b{k}_nf[0] = U{k}(b{k}_P, b{k}_S, b{k}_I, b{k}_out, b{k}_fired, b{k}_seg, b{k}_G, b{k}_L, "
+        w(f"        b{k}_nf[0] = U{k}(b{k}_P, b{k}_S, I{k}, b{k}_out, b{k}_fired, b{k}_seg, b{k}_G, b{k}_L, "
           f"t, dt, mods, b{k}_rng)")
     if shape.env:
         w(f"        ENV(t, dt, env_S, env_P, env_io, mods, 1, {tup_I}, {tup_out})")
@@ -164,6 +167,9 @@ def generate(shape: LoopShape) -> str:
             a, b = p.pre, p.post
             w(f"        PR{k}(t, dt, b{a}_fired, b{a}_nf[0], b{a}_out, p{k}_indptr, p{k}_post, p{k}_delay, "
               f"p{k}_w, p{k}_S, p{k}_P, p{k}_X, p{k}_receptor, b{b}_ring, p{k}_gate, mods)")
+    # propagation writes later slots only (delays >= 1), so the slot is done
+    for k in range(len(shape.blocks)):
+        w(f"        release_input(I{k}, b{k}_I, step == n_ticks - 1)")
     for k in range(len(shape.blocks)):
         w(f"        rec_n = record_spikes(t, b{k}_fired, b{k}_nf[0], b{k}_gid, b{k}_recmask, rec_t, rec_u, rec_n)")
         w(f"        counts[{k}] += b{k}_nf[0]")

@@ -142,13 +142,18 @@ NEST_RKF45 = r"""
 #define NEST_AEIF 1
 #define NEST_YMAX 6
 
+// iaf_cond_exp's membrane current C_m dV/dt (pA) (nest_rkf45.cond_exp_current)
+__device__ double cond_exp_current(double v, double g_ex, double g_in, const double* p) {
+    const double V = v < p[9] ? v : p[9];
+    const double i_ex = g_ex * (V - p[2]);
+    const double i_in = g_in * (V - p[3]);
+    const double i_L = p[0] * (V - p[1]);
+    return -i_L + p[8] + p[7] - i_ex - i_in;
+}
+
 __device__ void nest_rhs(int kind, const double* y, double* f, const double* p) {
     if (kind == NEST_COND_EXP) {
-        const double V = y[0] < p[9] ? y[0] : p[9];
-        const double i_ex = y[1] * (V - p[2]);
-        const double i_in = y[2] * (V - p[3]);
-        const double i_L = p[0] * (V - p[1]);
-        f[0] = (-i_L + p[8] + p[7] - i_ex - i_in) / p[4];
+        f[0] = cond_exp_current(y[0], y[1], y[2], p) / p[4];
         f[1] = -y[1] / p[5];
         f[2] = -y[2] / p[6];
     } else {
@@ -335,7 +340,7 @@ extern "C" __global__ void iaf_cond_exp_update(UPDATE_ARGS) {
 """
 
 IAF_COND_EXP_HEUN = r"""
-// P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _uniform (CPU only) 19 _refr;
+// P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _dt_C 19 _uniform (CPU only) 20 _refr;
 // S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
 // (nest_iaf._cond_exp_heun_steps: exact conductance decay, Heun's step for V, the same arithmetic)
 extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
@@ -346,21 +351,20 @@ extern "C" __global__ void iaf_cond_exp_heun_update(UPDATE_ARGS) {
 #define PR(r) Pw[(r) * n + i]
 #define SR(r) S[(r) * n + i]
     if (PR(15) != dt) {
-        PR(19) = rint(PR(2) / dt);
+        PR(20) = rint(PR(2) / dt);
         PR(15) = dt;
         PR(16) = exp(-dt / PR(8));
         PR(17) = exp(-dt / PR(9));
+        PR(18) = dt / PR(4);
     }
     double p[10];
     cond_exp_params(P, S, n, i, p);
-    const double V = SR(0), ge = SR(1), gi = SR(2);
+    const double V = SR(0), ge = SR(1), gi = SR(2), dt_C = PR(18);
     const double ge1 = ge * PR(16), gi1 = gi * PR(17);
-    double y[3] = {V, ge, gi}, k1[3], k2[3];
-    nest_rhs(NEST_COND_EXP, y, k1, p);
-    y[0] = V + dt * k1[0]; y[1] = ge1; y[2] = gi1;
-    nest_rhs(NEST_COND_EXP, y, k2, p);
-    const double Vn = V + 0.5 * dt * (k1[0] + k2[0]);
-    cond_exp_settle(P, S, I, out, fired, nf, n, i, Vn, ge1, gi1, 19);
+    const double c1 = cond_exp_current(V, ge, gi, p);
+    const double c2 = cond_exp_current(V + dt_C * c1, ge1, gi1, p);
+    const double Vn = V + (0.5 * dt_C) * (c1 + c2);
+    cond_exp_settle(P, S, I, out, fired, nf, n, i, Vn, ge1, gi1, 20);
 #undef PR
 #undef SR
 }
@@ -512,7 +516,7 @@ register_gpu(GpuKernel(
     model="iaf_cond_exp_heun", kind="neuron", source=(NEST_RKF45, COND_EXP_COMMON, IAF_COND_EXP_HEUN),
     entries={"update": "iaf_cond_exp_heun_update"},
     params=("V_th", "V_reset", "t_ref", "g_L", "C_m", "E_ex", "E_in", "E_L", "tau_syn_ex", "tau_syn_in", "I_e",
-            "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_uniform", "_refr"),
+            "tau_minus", "V_m", "g_ex", "g_in", "_h", "_decay_ex", "_decay_in", "_dt_C", "_uniform", "_refr"),
     state=("V_m", "g_ex", "g_in", "r", "I_stim")))
 
 register_gpu(GpuKernel(

@@ -169,7 +169,7 @@ __device__ __forceinline__ void brainc_fire(i64* fired, i64* nf, i64 i) {
 
 GENERIC = r"""
 // ---------------------------------------------------------------- generic tick kernels
-// 1. deliver: I <- ring[t mod D] (+ inj while injon[0], as runtime.loop_kernels.deliver);
+// 1. deliver: I <- ring[t mod D] (+ inj while injon[0], the sum runtime.loop_kernels.take_input forms);
 //    clear the slot; reset the emitter count
 extern "C" __global__ void brainc_deliver(double* I, double* ring, const double* inj, const unsigned char* injon,
                                           i64* nf, const i64* ctl, i64 n_rec, i64 n, i64 D) {

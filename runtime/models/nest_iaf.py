@@ -46,7 +46,7 @@ from ..loop_kernels import collect_fired
 from ..registry import Var, register
 from .nest_common import (NestNeuron, conductances, derived, initial, integrates, mark_prepared, pick, pick_state,
                           stale, synaptic, threshold)
-from .nest_rkf45 import COND_EXP, cond_exp_f, cond_exp_step, evolve_apply, load, prepare_adaptive, shared_params
+from .nest_rkf45 import COND_EXP, cond_exp_current, cond_exp_step, evolve_apply, load, prepare_adaptive, shared_params
 
 # ----------------------------------------------------------------------------- propagators
 
@@ -430,40 +430,43 @@ class IafCondExp(NestNeuron):
 # ----------------------------------------------------------------------------- iaf_cond_exp_heun
 
 
-#: P rows a Heun step reads (V_th, V_reset, g_L, C_m, E_ex, E_in, E_L, tau_syn_ex,
-#: tau_syn_in, I_e, _decay_ex, _decay_in, _refr)
-_HEUN_ROWS = (0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 19)
+#: P rows a Heun step reads (V_th, V_reset, g_L, E_ex, E_in, E_L, I_e,
+#: _decay_ex, _decay_in, _dt_C, _refr)
+_HEUN_ROWS = (0, 1, 3, 5, 6, 7, 10, 16, 17, 18, 20)
 
 
 @njit(cache=True)
 def _prepare_heun(P, dt):
     """Derived rows: refractory steps, the exact decay of each conductance over
-    dt, and whether every row a step reads is the same for all neurons."""
+    dt, dt / C_m, and whether every row a step reads is the same for all neurons."""
     for i in range(P.shape[1]):
-        mark_prepared(P, i, dt, 2, 15, 19)
+        mark_prepared(P, i, dt, 2, 15, 20)
         P[16, i] = math.exp(-dt / P[8, i])
         P[17, i] = math.exp(-dt / P[9, i])
+        P[18, i] = dt / P[4, i]
     uniform = 1.0
     for r in _HEUN_ROWS:
         for i in range(1, P.shape[1]):
             if P[r, i] != P[r, 0]:
                 uniform = 0.0
-    P[18, :] = uniform
+    P[19, :] = uniform
 
 
 @njit(cache=True, inline="always")
-def _heun_point(S, I, i, dt, p, de, di, V_th, V_reset, refr_steps):
+def _heun_point(S, I, i, p, de, di, dt_C, V_th, V_reset, refr_steps):
     """One fixed step of neuron i (p as for :func:`~.nest_rkf45.cond_exp_f`,
-    de/di the conductances' decay over dt), settled; returns the spike flag."""
+    de/di the conductances' decay over dt, dt_C = dt / C_m), settled; returns
+    the spike flag. Both stages are membrane currents scaled by dt_C: no
+    division per neuron (a vector division costs as much as the rest of the step)."""
     V, ge, gi = S[0, i], S[1, i], S[2, i]
     ge1 = ge * de
     gi1 = gi * di
-    k1 = cond_exp_f(V, ge, gi, p)[0]
-    k2 = cond_exp_f(V + dt * k1, ge1, gi1, p)[0]
-    return _cond_exp_settle(S, I, i, V + 0.5 * dt * (k1 + k2), ge1, gi1, V_th, V_reset, refr_steps)
+    c1 = cond_exp_current(V, ge, gi, p)
+    c2 = cond_exp_current(V + dt_C * c1, ge1, gi1, p)
+    return _cond_exp_settle(S, I, i, V + (0.5 * dt_C) * (c1 + c2), ge1, gi1, V_th, V_reset, refr_steps)
 
 
-@njit(cache=True, error_model="numpy")  # IEEE division (no zero checks): lets LLVM vectorise
+@njit(cache=True, error_model="numpy")
 def _cond_exp_heun_steps(P, S, I, dt, out):
     """One fixed step for every neuron (branch-free, vectorised): the
     conductances decay exactly, V takes Heun's step (explicit trapezoid) with
@@ -471,20 +474,20 @@ def _cond_exp_heun_steps(P, S, I, dt, out):
     second stage. Then the step's spikes, refractoriness and threshold.
     Where the parameters are the same for every neuron (the ``_uniform`` row),
     they are read once: the step then streams only the state (half the bytes)."""
-    if P[18, 0] != 0.0:
+    if P[19, 0] != 0.0:
         q = _cond_exp_params(P, S, 0)
         for i in range(S.shape[1]):
             p = (q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], S[4, i], q[9])
-            out[i] = _heun_point(S, I, i, dt, p, P[16, 0], P[17, 0], P[0, 0], P[1, 0], P[19, 0])
+            out[i] = _heun_point(S, I, i, p, P[16, 0], P[17, 0], P[18, 0], P[0, 0], P[1, 0], P[20, 0])
     else:
         for i in range(S.shape[1]):
-            out[i] = _heun_point(S, I, i, dt, _cond_exp_params(P, S, i), P[16, i], P[17, i], P[0, i], P[1, i],
-                                 P[19, i])
+            out[i] = _heun_point(S, I, i, _cond_exp_params(P, S, i), P[16, i], P[17, i], P[18, i], P[0, i],
+                                 P[1, i], P[20, i])
 
 
 @njit(cache=True)
 def update_cond_exp_heun(P, S, I, out, fired, seg, G, L, t, dt, mods, rng):
-    # P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _uniform 19 _refr
+    # P rows: 0-14 as iaf_cond_exp | 15 _h 16 _decay_ex 17 _decay_in 18 _dt_C 19 _uniform 20 _refr
     # S rows: 0 V_m 1 g_ex 2 g_in 3 r 4 I_stim
     if stale(P, 15, dt):
         _prepare_heun(P, dt)
@@ -504,5 +507,5 @@ class IafCondExpHeun(IafCondExp):
     name: ClassVar[str] = "iaf_cond_exp_heun"
     state = pick_state("V_m", "g_ex", "g_in", "r", "I_stim")
     params = {**{k: v for k, v in IafCondExp.params.items() if not k.startswith("_")},
-              **derived(_decay_ex="1", _decay_in="1", _uniform="1")}
+              **derived(_decay_ex="1", _decay_in="1", _dt_C="ms/pF", _uniform="1")}
     update = update_cond_exp_heun

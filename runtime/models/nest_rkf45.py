@@ -27,16 +27,22 @@ from .nest_common import mark_prepared
 
 
 @njit(cache=True, inline="always")
-def cond_exp_f(v, g_ex, g_in, p):
-    """iaf_cond_exp's derivatives (dV, dg_ex, dg_in) for p = (g_L, E_L, E_ex, E_in,
-    C_m, tau_syn_ex, tau_syn_in, I_e, I_stim, V_th): a tuple or an array."""
+def cond_exp_current(v, g_ex, g_in, p):
+    """iaf_cond_exp's membrane current C_m dV/dt (pA) for p as :func:`cond_exp_f`."""
     # NEST 3.10 caps V at V_th inside the right-hand side (RK stages can
     # overshoot the threshold); the reference traces need the cap to agree to 1e-12
     V = v if v < p[9] else p[9]
     i_ex = g_ex * (V - p[2])
     i_in = g_in * (V - p[3])
     i_L = p[0] * (V - p[1])
-    return (-i_L + p[8] + p[7] - i_ex - i_in) / p[4], -g_ex / p[5], -g_in / p[6]
+    return -i_L + p[8] + p[7] - i_ex - i_in
+
+
+@njit(cache=True, inline="always")
+def cond_exp_f(v, g_ex, g_in, p):
+    """iaf_cond_exp's derivatives (dV, dg_ex, dg_in) for p = (g_L, E_L, E_ex, E_in,
+    C_m, tau_syn_ex, tau_syn_in, I_e, I_stim, V_th): a tuple or an array."""
+    return cond_exp_current(v, g_ex, g_in, p) / p[4], -g_ex / p[5], -g_in / p[6]
 
 
 @njit(cache=True)
