@@ -85,8 +85,8 @@ def bench_brainc(net: str, repeats: int, seed: int = 12345) -> dict[str, Any]:
         runs.append({"ir_s": w1 - w0, "load_s": w2 - w1, "build_s": w2 - w0, "build_cpu_s": c2 - c0,
                      "sim_s": w3 - w2, "sim_cpu_s": c3 - c2, "rate_hz": res.rate(rec[key]),
                      "n_synapses": brain.n_synapses, "n_neurons": brain.n_units})
-        print(f"  brainc {net} run {r}{' (first: compiles)' if r == 0 else ''}: build {w2 - w0:.2f} s "
-              f"(cpu {c2 - c0:.2f}), sim {w3 - w2:.2f} s (cpu {c3 - c2:.2f}), rate {runs[-1]['rate_hz']:.2f} Hz",
+        print(f"  brainc {net} run {r}{' (first: compiles)' if r == 0 else ''}: build {w2 - w0:.3f} s "
+              f"(cpu {c2 - c0:.3f}), sim {w3 - w2:.3f} s (cpu {c3 - c2:.3f}), rate {runs[-1]['rate_hz']:.2f} Hz",
               flush=True)
     first, rest = runs[0], runs[1:]
     best = {k: min(r[k] for r in rest) for k in ("ir_s", "load_s", "build_s", "build_cpu_s", "sim_s", "sim_cpu_s")}
@@ -95,28 +95,33 @@ def bench_brainc(net: str, repeats: int, seed: int = 12345) -> dict[str, Any]:
             "loadavg": os.getloadavg()}
 
 
-def run_peer(venv: str, args: list[str]) -> dict[str, Any] | None:
+def run_peer(venv: str, args: list[str], repeats: int = 1) -> dict[str, Any] | None:
+    """One peer script's result (its last stdout line, JSON). Brian2 scripts run
+    the simulation ``repeats`` times and report the best, as brainc's tables do;
+    NEST runs once (it is 20-100x slower: its spread does not change a ratio)."""
     py = ROOT / venv / "bin" / "python"
     if not py.exists():
         return None
-    p = subprocess.run([str(py), str(PEERS / args[0])] + args[1:], capture_output=True, text=True, cwd=ROOT)
+    extra = ["--repeats", str(repeats)] if args[0].startswith("brian2_") else []
+    p = subprocess.run([str(py), str(PEERS / args[0])] + args[1:] + extra, capture_output=True, text=True, cwd=ROOT)
     if p.returncode != 0:
         print(p.stderr[-2000:], file=sys.stderr)
         return None
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def peers(net: str, rerun: bool) -> list[tuple[str, dict[str, Any]]]:
+def peers(net: str, rerun: bool, repeats: int = 1) -> list[tuple[str, dict[str, Any]]]:
     stored: dict[str, Any] = {}
     path = ROOT / "benchmarks" / "out" / "peers.json"
     if path.exists():
         stored = json.loads(path.read_text())
     out = []
     for label, venv, args, key in PEER_JOBS[net]:
-        res = run_peer(venv, args) if rerun else None
+        res = run_peer(venv, args, repeats) if rerun else None
         if res is not None:
+            runs = res.get("sim_runs_s") or [res["sim_s"]]
             out.append((label, {"build_s": res["build_s"], "sim_s": res["sim_s"], "rate_hz": res["rate_hz"],
-                                "source": "this run"}))
+                                "source": f"this run, best of {len(runs)}" if len(runs) > 1 else "this run"}))
         elif key in stored:
             s = stored[key]
             rate = s["runs"][0].get("rate_hz") if s.get("runs") else None
@@ -128,13 +133,13 @@ def peers(net: str, rerun: bool) -> list[tuple[str, dict[str, Any]]]:
 def table(net: str, ours: dict[str, Any], others: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [f"{net}: {ours['n_neurons']:,} neurons, {ours['n_synapses']:,} synapses, 1000 ms at dt 0.1 ms",
              f"{'simulator':<24}{'build s':>9}{'sim s':>9}{'rate Hz':>9}{'sim / ours':>11}",
-             f"{NETWORKS[net][2]:<24}{ours['build_s']:>9.2f}{ours['sim_s']:>9.2f}{ours['rates_hz'][-1]:>9.2f}"
-             f"   (cpu: build {ours['build_cpu_s']:.2f}, sim {ours['sim_cpu_s']:.2f}; first run "
-             f"{ours['first_sim_s']:.2f})"]
+             f"{NETWORKS[net][2]:<24}{ours['build_s']:>9.3f}{ours['sim_s']:>9.3f}{ours['rates_hz'][-1]:>9.2f}"
+             f"   (best of {len(ours['runs']) - 1}; cpu: build {ours['build_cpu_s']:.3f}, sim {ours['sim_cpu_s']:.3f}; "
+             f"first run {ours['first_sim_s']:.3f})"]
     for label, r in others:
         rate = f"{r['rate_hz']:>9.2f}" if r.get("rate_hz") is not None else f"{'':>9}"
         ratio = r["sim_s"] / ours["sim_s"] if ours["sim_s"] > 0 else float("nan")
-        lines.append(f"{label:<24}{r['build_s']:>9.2f}{r['sim_s']:>9.2f}{rate}{ratio:>10.1f}x   ({r['source']})")
+        lines.append(f"{label:<24}{r['build_s']:>9.3f}{r['sim_s']:>9.3f}{rate}{ratio:>10.2f}x   ({r['source']})")
     return "\n".join(lines)
 
 
@@ -149,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     texts = []
     for net in a.only:
         ours = bench_brainc(net, a.repeats)
-        others = peers(net, a.peers)
+        others = peers(net, a.peers, a.repeats)
         report[net] = {"brainc": ours, "peers": dict(others)}
         texts.append(table(net, ours, others))
     print()

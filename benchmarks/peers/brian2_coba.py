@@ -30,7 +30,7 @@ from nest_coba import coba_params, initial_state  # noqa: E402  (pure numpy part
 
 
 def run(n=4000, simtime=1000.0, dt=0.1, device="runtime", build_dir="/tmp/brian2_coba_build",
-        seed=12345, method="euler", threads=1):
+        seed=12345, method="euler", threads=1, repeats=1):
     import brian2 as b2
     from brian2 import ms, mV, nS, pF
 
@@ -67,7 +67,7 @@ def run(n=4000, simtime=1000.0, dt=0.1, device="runtime", build_dir="/tmp/brian2
     sm = b2.SpikeMonitor(P)
     net = b2.Network(P, Ce, Ci, sm)
 
-    timing = brian2_timed_run(b2, net, simtime * ms, device, build_dir, t0, c0)
+    timing = brian2_timed_run(b2, net, simtime * ms, device, build_dir, t0, c0, repeats)
 
     i = np.asarray(sm.i[:])
     t = np.asarray(sm.t[:] / ms)
@@ -78,7 +78,7 @@ def run(n=4000, simtime=1000.0, dt=0.1, device="runtime", build_dir="/tmp/brian2
         "simulator": "brian2", "version": b2.__version__, "device": device,
         "codegen": "cpp_standalone" if device == "cpp_standalone" else "cython",
         "network": "coba_vogels_abbott", "method": method, "threads": threads, "seed": seed,
-        **{k: None if v is None else round(v, 4) for k, v in timing.items()},
+        **{k: v if v is None or isinstance(v, list) else round(v, 4) for k, v in timing.items()},
         "rate_hz": st_all["rate_hz"], "rate_ex_hz": st_ex["rate_hz"], "rate_in_hz": st_in["rate_hz"],
         "cv_isi": st_all["cv_isi"], "spikes": st_all["n_spikes"],
         "n_neurons": n, "n_synapses": int(len(Ce) + len(Ci)),
@@ -94,8 +94,9 @@ def main(argv=None):
     ap.add_argument("--build-dir", default="/tmp/brian2_coba_build")
     ap.add_argument("--method", default="euler")
     ap.add_argument("--seed", type=int, default=12345)
+    ap.add_argument("--repeats", type=int, default=1, help="runs of the same simulation; sim_s is the best")
     a = ap.parse_args(argv)
-    res = run(a.n, a.simtime, a.dt, a.device, a.build_dir, a.seed, a.method)
+    res = run(a.n, a.simtime, a.dt, a.device, a.build_dir, a.seed, a.method, repeats=a.repeats)
     res["machine"] = machine_info()
     emit(res)
 
