@@ -100,7 +100,7 @@ def generate(shape: LoopShape) -> str:
     w("import numpy as np")
     w("from numba import njit")
     w("from runtime.registry import neuron_model, synapse_model, device_model")
-    w("from runtime.loop_kernels import take_input, release_input, record_spikes, record_state, health")
+    w("from runtime.loop_kernels import take_input, release_input, record_spikes, record_state, count_events, health")
     for k, b in enumerate(shape.blocks):
         w(f"U{k} = neuron_model({b.model!r}).update")
     for k, p in enumerate(shape.pathways):
@@ -116,7 +116,7 @@ def generate(shape: LoopShape) -> str:
         mod, fn = shape.env.split(":")
         w(f"from {mod} import {fn} as ENV")
     args = ["n_ticks", "t0", "dt", "mods", "pulse", "check_every", "max_rate", "rec_t", "rec_u", "rec_n0", "counts",
-            "window"]
+            "pop_lo", "pop_n", "window"]
     for k in range(len(shape.blocks)):
         args += block_args(k)
     for k in range(len(shape.pathways)):
@@ -172,7 +172,7 @@ def generate(shape: LoopShape) -> str:
         w(f"        release_input(I{k}, b{k}_I, step == n_ticks - 1)")
     for k in range(len(shape.blocks)):
         w(f"        rec_n = record_spikes(t, b{k}_fired, b{k}_nf[0], b{k}_gid, b{k}_recmask, rec_t, rec_u, rec_n)")
-        w(f"        counts[{k}] += b{k}_nf[0]")
+        w(f"        count_events(b{k}_fired, b{k}_nf[0], b{k}_seg, counts, pop_lo[{k}])")
     for k in range(shape.n_state_recorders):
         w(f"        record_state(t, {tup_S}[r{k}_block[0]], r{k}_rows, r{k}_idx, r{k}_every, r{k}_buf, "
           f"r{k}_times, r{k}_n)")
@@ -185,12 +185,12 @@ def generate(shape: LoopShape) -> str:
     w("        window[0] += 1")
     w("        if (t + 1) % check_every == 0 or step == n_ticks - 1:")
     for k, b in enumerate(shape.blocks):
-        w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts[{k}], window[0], max_rate)")
+        w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts, pop_lo[{k}], pop_lo[{k + 1}], pop_n, "
+          "window[0], max_rate)")
         w("            if bad != 0:")
         w(f"                return step + 1, rec_n, bad, {k}")
     w(f"            if window[0] >= {MIN_WINDOW}:")
-    for k in range(len(shape.blocks)):
-        w(f"                counts[{k}] = 0")
+    w("                counts[:] = 0")
     w("                window[0] = 0")
     # return early to drain the spike buffer or a full state recorder
     full = " or ".join([f"rec_n + {' + '.join(f'b{k}_out.shape[0]' for k in range(len(shape.blocks)))} > cap"]

@@ -96,10 +96,29 @@ def record_state(t, S, rows, idx, every, buf, times, n):
     n[0] += 1
 
 
+@njit(cache=True, inline="always")
+def count_events(fired, nf, seg, counts, lo):
+    """Add this tick's ``nf`` emitters to their populations' counts
+    (``counts[lo + g]`` for the block's groups ``seg``, one per population), so
+    a small runaway population is judged on its own, not diluted in its block."""
+    if seg.shape[0] == 2:
+        counts[lo] += nf
+        return
+    g = 0
+    for q in range(nf):
+        i = fired[q]
+        while i >= seg[g + 1]:
+            g += 1
+        while i < seg[g]:  # emitters need not come in ascending order
+            g -= 1
+        counts[lo + g] += 1
+
+
 @njit(cache=True)
-def health(S, out, v_row, count, window, max_rate):
-    """NAN if any state (or output) is not finite; RUNAWAY if the block emitted
-    more than ``max_rate`` events per unit per tick over the window."""
+def health(S, out, v_row, counts, lo, hi, pop_n, window, max_rate):
+    """NAN if any state (or output) is not finite; RUNAWAY if a population
+    (``counts[lo:hi]``, sizes ``pop_n[lo:hi]``) emitted more than ``max_rate``
+    events per unit per tick over the window."""
     if v_row >= 0:
         for x in S[v_row]:
             if not np.isfinite(x):
@@ -108,9 +127,10 @@ def health(S, out, v_row, count, window, max_rate):
         for x in out:
             if not np.isfinite(x):
                 return NAN
-    n = out.shape[0]
     # short windows (a call of a few ticks) are judged only once long enough:
-    # the loop keeps adding to count and window until then
-    if n > 0 and window >= MIN_WINDOW and count > max_rate * n * window:
-        return RUNAWAY
+    # the loop keeps adding to counts and window until then
+    if window >= MIN_WINDOW:
+        for j in range(lo, hi):
+            if pop_n[j] > 0 and counts[j] > max_rate * pop_n[j] * window:
+                return RUNAWAY
     return OK

@@ -219,7 +219,11 @@ class Network:
         cap = max(1 << 16, 8 * sum(b.n for b in self.blocks))
         self._rec_t = np.zeros(cap, np.int64)
         self._rec_u = np.zeros(cap, np.int64)
-        self._counts = np.zeros(len(self.blocks), np.int64)
+        # events per population since the last judged window (the rate check),
+        # populations in block order: block k's are pop_lo[k]:pop_lo[k + 1]
+        self._pop_n = np.array([n for b in self.blocks for _, _, n, _ in b.pops], np.int64)
+        self._pop_lo = np.concatenate([[0], np.cumsum([len(b.pops) for b in self.blocks])]).astype(np.int64)
+        self._counts = np.zeros(self._pop_n.size, np.int64)
         self._window = np.zeros(1, np.int64)
         from .backends import get_backend
 
@@ -508,30 +512,18 @@ class Network:
                 bad_pop = next(p for p, s, n, _ in blk.pops if s <= i < s + n)
             raise RuntimeBlowUp(f"population {bad_pop!r} became NaN/inf by tick {self.t}; "
                                 "stopped (last checkpoint kept)")
-        bad_pop = self._runaway_population(blk)
+        bad_pop = self._runaway_population(b)
         raise RuntimeBlowUp(f"population {bad_pop!r} ({blk.model.name}) ran away: more than "
                             f"{self.max_rate:.0%} of units emitting every tick before tick {self.t}; "
                             "stopped (last checkpoint kept)")
 
-    def _runaway_population(self, blk: Block) -> str:
-        """The population of ``blk`` (populations of one model share a block)
-        with the highest event rate over the window the health check judged:
-        from the recorded spikes of that window where every unit of the block
-        is recorded, else from the units that emitted in the last tick."""
-        if len(blk.pops) == 1:
-            return blk.pops[0][0]
-        window = int(self._window[0]) if self._window.size else 0
-        scores: list[float] = []
-        if window > 0 and blk.recmask is not None and bool(np.all(blk.recmask)):
-            t, u = self.spikes()
-            u = u[t >= self.t - window]
-            for _, _, n, g0 in blk.pops:
-                scores.append(float(np.count_nonzero((u >= g0) & (u < g0 + n))) / max(n * window, 1))
-        else:
-            fired = blk.fired[:int(blk.nf[0])]
-            for _, s0, n, _ in blk.pops:
-                scores.append(float(np.count_nonzero((fired >= s0) & (fired < s0 + n))) / max(n, 1))
-        return blk.pops[int(np.argmax(scores))][0]
+    def _runaway_population(self, b: int) -> str:
+        """The population of block ``b`` (populations of one model share a
+        block) with the highest event rate in the window the check judged; the
+        loop stops before it clears the per-population counts."""
+        lo, hi = int(self._pop_lo[b]), int(self._pop_lo[b + 1])
+        rates = self._counts[lo:hi] / np.maximum(self._pop_n[lo:hi], 1)
+        return self.blocks[b].pops[int(np.argmax(rates))][0]
 
     def _step_hosts(self) -> None:
         for host in self.hosts:

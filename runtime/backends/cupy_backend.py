@@ -312,7 +312,8 @@ class CupyBackend:
         self._window = self._new(net._window)
         self._ctl = self._new(np.zeros(CTL_SIZE, np.int64))
         self._flags = self._new(np.zeros(max(nb, 1), np.int32))
-        self._sizes = self._new(np.array([b.n for b in net.blocks] or [0], np.int64))
+        self._sizes = self._new(net._pop_n if net._pop_n.size else np.zeros(1, np.int64))
+        self._pop_lo = self._new(net._pop_lo)
         self._gid_all = self._new(np.concatenate([b.gid for b in net.blocks]) if nb else np.zeros(0, np.int64))
         self._W = max(1, -(-self._n_units // 32))
         # chunk capacity: the spike bitmap and the state-recorder buffers must hold a chunk
@@ -469,15 +470,20 @@ class CupyBackend:
             tick.append(("brainc_record_state", self._grid(dr.cols), 256,
                          (db.a["S"], dr.a["rows"], dr.a["idx"], dr.a["buf"], dr.a["times"], ctl,
                           int(r.rows.size), int(r.idx.size), db.n, int(r.every[0]))))
+        for db, b in zip(self._blocks, net.blocks):
+            if len(b.pops) > 1:
+                tick.append(("brainc_count_groups", self._grid(db.n, 256, busy // 4), 256,
+                             (db.a["fired"], db.a["nf"], db.a["seg"], len(b.pops), self._counts,
+                              int(net._pop_lo[db.k]), ctl)))
         tick.append(("brainc_tick_end", 1, 1, (ctl, self._mods, self._pulse, int(net.mods.size), self._counts,
-                                               self._nfs, len(self._blocks), self._window)))
+                                               self._nfs, self._pop_lo, len(self._blocks), self._window)))
         health: list[tuple[str, int, int, tuple]] = []
         for db in self._blocks:
             x = db.a["S"][db.v_row] if db.v_row >= 0 else db.a["out"]
             health.append(("brainc_nan_scan", self._grid(db.n, 256, busy // 4), 256,
                            (x, db.n, self._flags, db.k, ctl)))
-        health.append(("brainc_health", 1, 1, (ctl, self._counts, self._flags, self._sizes, len(self._blocks),
-                                                self._window, float(net.max_rate))))
+        health.append(("brainc_health", 1, 1, (ctl, self._counts, self._flags, self._sizes, self._pop_lo,
+                                                len(self._blocks), self._window, float(net.max_rate))))
         self._prog = ([self._prepare(*x) for x in tick], [self._prepare(*x) for x in health])
         self._prog_key = key
         self._graphs: dict[str, Any] = {}

@@ -66,7 +66,7 @@ class NumbaBackend:
         done, rec_n, status, bad = run(
             np.int64(n_ticks), np.int64(net.t), float(net.dt), net.mods, net.pulse,
             np.int64(net.check_every), float(net.max_rate), net._rec_t, net._rec_u, np.int64(0),
-            net._counts, net._window, *loop_args(net))
+            net._counts, net._pop_lo, net._pop_n, net._window, *loop_args(net))
         net._drain(int(rec_n))
         return int(done), int(status), int(bad)
 

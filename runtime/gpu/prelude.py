@@ -212,13 +212,32 @@ extern "C" __global__ void brainc_record_state(const double* S, const i64* rows,
     if (k == 0) times[sample] = t;
 }
 
-// end of tick: one-tick modulator pulses, emitted counts and window for the rate check, tick counters
+// emitters of a block of several populations counted per population (counts[lo + g] for
+// the groups seg, as runtime.loop_kernels.count_events; any order of fired)
+extern "C" __global__ void brainc_count_groups(const i64* fired, const i64* nf, const i64* seg, i64 n_groups,
+                                               i64* counts, i64 lo, const i64* ctl) {
+    if (ctl[CTL_STOP]) return;
+    for (i64 q = brainc_tid(); q < nf[0]; q += brainc_nthreads()) {
+        const i64 i = fired[q];
+        i64 a = 0, b = n_groups;  // the group g with seg[g] <= i < seg[g + 1]
+        while (b - a > 1) {
+            const i64 m = (a + b) / 2;
+            if (seg[m] <= i) a = m; else b = m;
+        }
+        atomicAdd((u64*)(counts + lo + a), 1ULL);
+    }
+}
+
+// end of tick: one-tick modulator pulses, emitted counts (blocks of one population; the others
+// by brainc_count_groups) and window for the rate check, tick counters
 extern "C" __global__ void brainc_tick_end(i64* ctl, double* mods, const unsigned char* pulse, i64 n_mods,
-                                           i64* counts, const i64* nfs, i64 n_blocks, i64* window) {
+                                           i64* counts, const i64* nfs, const i64* pop_lo, i64 n_blocks,
+                                           i64* window) {
     if (ctl[CTL_STOP] || brainc_tid() != 0) return;
     for (i64 c = 0; c < n_mods; c++)
         if (pulse[c]) mods[c] = 0.0;
-    for (i64 k = 0; k < n_blocks; k++) counts[k] += nfs[k];
+    for (i64 k = 0; k < n_blocks; k++)
+        if (pop_lo[k + 1] - pop_lo[k] == 1) counts[pop_lo[k]] += nfs[k];
     window[0] += 1;
     ctl[CTL_T] += 1;
     ctl[CTL_STEP] += 1;
@@ -231,18 +250,20 @@ extern "C" __global__ void brainc_nan_scan(const double* x, i64 n, int* flags, i
         if (!isfinite(x[i])) flags[k] = 1;
 }
 
-// 8b. health verdict in block order, as runtime.loop_kernels.health (a window
-// shorter than BRAINC_MIN_WINDOW ticks is not judged for runaway rates: its counts and
-// length carry on to the next check, as in the CPU loop)
-extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, const i64* sizes, i64 n_blocks,
-                                         i64* window, double max_rate) {
+// 8b. health verdict in block order, as runtime.loop_kernels.health: a block is flagged for
+// non-finite state, or when one of its populations (counts/sizes[pop_lo[k]:pop_lo[k + 1]])
+// ran away. A window shorter than BRAINC_MIN_WINDOW ticks is not judged for runaway
+// rates: its counts and length carry on to the next check, as in the CPU loop.
+extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, const i64* sizes, const i64* pop_lo,
+                                         i64 n_blocks, i64* window, double max_rate) {
     if (ctl[CTL_STOP] || brainc_tid() != 0) return;
     const i64 win = window[0];
     for (i64 k = 0; k < n_blocks; k++) {
         i64 bad = 0;
         if (flags[k]) bad = 1;
-        else if (sizes[k] > 0 && win >= BRAINC_MIN_WINDOW && (double)counts[k] > max_rate * (double)sizes[k] * (double)win)
-            bad = 2;
+        else if (win >= BRAINC_MIN_WINDOW)
+            for (i64 j = pop_lo[k]; j < pop_lo[k + 1]; j++)
+                if (sizes[j] > 0 && (double)counts[j] > max_rate * (double)sizes[j] * (double)win) bad = 2;
         flags[k] = 0;
         if (bad) {
             ctl[CTL_STATUS] = bad;
@@ -252,7 +273,7 @@ extern "C" __global__ void brainc_health(i64* ctl, i64* counts, int* flags, cons
         }
     }
     if (win >= BRAINC_MIN_WINDOW) {
-        for (i64 k = 0; k < n_blocks; k++) counts[k] = 0;
+        for (i64 j = 0; j < pop_lo[n_blocks]; j++) counts[j] = 0;
         window[0] = 0;
     }
 }

@@ -51,6 +51,18 @@ def test_runaway_names_the_population_that_ran_away_not_the_blocks_first(backend
         net.run(1000)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_small_runaway_population_is_not_hidden_by_its_block(backend: str) -> None:
+    """5 runaway units among 1,000 quiet ones of the same model (one block):
+    judged per population, they stop the run; the block's mean rate is 0.5 %."""
+    net = _make(_merged((500, 5, 500)), backend)
+    assert len(net.blocks) == 1
+    net.inject("hot", 1e4)
+    with pytest.raises(RuntimeBlowUp, match=r"population 'hot' \(izhikevich\) ran away"):
+        net.run(1000)
+    assert net.t <= 100  # the first check, not the end of the run
+
+
 def test_runaway_named_from_last_tick_when_spikes_are_not_recorded() -> None:
     net = Network(_merged((1, 1, 100)))
     net.blocks[0].recmask[:] = 0  # e.g. the Leabra adapter and benchmarks switch recording off
