@@ -7,9 +7,9 @@ from pathlib import Path
 
 from . import database as dbio
 from .build import build
-from .errors import BraincError
+from .errors import BraincError, RecipeError
 from .ir import Brain
-from .loader import load_recipe
+from .loader import load_recipe_traced
 
 #: where compiled brains go by default (repo layout: <root>/brains)
 BRAINS_DIR = Path(os.environ.get("BRAINC_BRAINS", Path(__file__).resolve().parent.parent / "brains"))
@@ -24,8 +24,11 @@ def compile_ir(recipe_path: str | os.PathLike, seed: int | None = None) -> Brain
             ok = False
         if not ok:
             raise BraincError(f"seed: expected a whole number from 0 to {2**63 - 1}, got {seed!r}")
-    recipe, canonical, path = load_recipe(recipe_path)
-    return build(recipe, path, canonical, seed)
+    recipe, canonical, path, origins = load_recipe_traced(recipe_path)
+    try:
+        return build(recipe, path, canonical, seed)
+    except RecipeError as exc:  # name the included fragment that wrote the entry
+        raise origins.relocate(exc) from None
 
 
 def default_output(brain: Brain) -> Path:

@@ -7,6 +7,7 @@ be >= 1``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -117,14 +118,77 @@ def _is_union_tag(x: Any) -> bool:
 
 def load_recipe(path: str | Path) -> tuple[Recipe, str, Path]:
     """Load and validate a recipe, merging ``include`` fragments (cycles are
-    errors). Returns (recipe, canonical text, resolved path)."""
+    errors). Returns (recipe, canonical text, resolved path). An error inside
+    an included fragment names the fragment's file and its own path there."""
+    recipe, text, path, _ = load_recipe_traced(path)
+    return recipe, text, path
+
+
+def load_recipe_traced(path: str | Path) -> tuple[Recipe, str, Path, "Origins"]:
+    """:func:`load_recipe` plus the :class:`Origins` of the merged entries, for
+    later stages to name the fragment an error comes from."""
     path = Path(path).resolve()
-    data = _load_with_includes(path, [])
+    origins = Origins(str(path))
+    data = _load_with_includes(path, [], origins)
     text = json.dumps(data, sort_keys=True, indent=1)
-    return validate(Recipe, data, str(path)), text, path
+    try:
+        recipe = validate(Recipe, data, str(path))
+    except RecipeError as exc:
+        raise origins.relocate(exc) from None
+    return recipe, text, path, origins
 
 
-def _load_with_includes(path: Path, stack: list[Path]) -> dict[str, Any]:
+class Origins:
+    """Where each entry of a merged recipe was written: list entries by
+    (file, index in that file's list), mapping entries and scalars by file.
+    :meth:`relocate` turns an error about the merged recipe into one about the
+    fragment (``frag.yaml: populations[0].size``), not ``populations[3].size``
+    of the top recipe."""
+
+    def __init__(self, top: str) -> None:
+        self.top = top
+        self.items: dict[str, list[tuple[str, int]]] = {}  # list key -> per merged index
+        self.keys: dict[str, dict[str, str] | str] = {}  # mapping key -> {sub: file}, scalar key -> file
+
+    def add(self, file: str, data: dict[str, Any]) -> None:
+        """Record ``data`` (one file's own entries) merged after everything so far."""
+        for key, val in data.items():
+            if isinstance(val, list) and isinstance(self.items.get(key), list):
+                self.items[key] += [(file, i) for i in range(len(val))]
+            elif isinstance(val, list):
+                self.items[key] = [(file, i) for i in range(len(val))]
+                self.keys.pop(key, None)
+            elif isinstance(val, dict):
+                subs = self.keys.get(key)
+                self.keys[key] = {**(subs if isinstance(subs, dict) else {}), **{str(k): file for k in val}}
+                self.items.pop(key, None)
+            else:
+                self.keys[key] = file
+                self.items.pop(key, None)
+
+    def relocate(self, exc: RecipeError) -> RecipeError:
+        """``exc`` about the merged recipe, re-aimed at the file that wrote the entry."""
+        if exc.file != self.top or not exc.path:
+            return exc
+        m = re.match(r"([A-Za-z_]\w*)(?:\[(\d+)\])?(.*)$", exc.path, re.S)
+        if not m:
+            return exc
+        key, idx, rest = m.group(1), m.group(2), m.group(3)
+        file, path = self.top, exc.path
+        if idx is not None and key in self.items and int(idx) < len(self.items[key]):
+            file, i = self.items[key][int(idx)]
+            path = f"{key}[{i}]{rest}"
+        elif isinstance(self.keys.get(key), dict):
+            sub = re.match(r"\.([^.\[]+)", rest)
+            file = self.keys[key].get(sub.group(1), self.top) if sub else self.top  # type: ignore[union-attr]
+        elif isinstance(self.keys.get(key), str):
+            file = self.keys[key]  # type: ignore[assignment]
+        if file == self.top:
+            return exc
+        return RecipeError(f"{file} (included by {Path(self.top).name})", path, exc.message)
+
+
+def _load_with_includes(path: Path, stack: list[Path], origins: Origins | None = None) -> dict[str, Any]:
     if path in stack:
         chain = " -> ".join(p.name for p in stack + [path])
         raise RecipeError(str(stack[-1]), "include", f"include cycle: {chain}")
@@ -143,9 +207,11 @@ def _load_with_includes(path: Path, stack: list[Path]) -> dict[str, Any]:
             raise RecipeError(str(path), f"include[{i}]", f"{inc!r} escapes the recipe's folder")
         if not target.is_file():
             raise RecipeError(str(path), f"include[{i}]", f"no such file {inc!r}")
-        frag = _load_with_includes(target, stack + [path])
+        frag = _load_with_includes(target, stack + [path], origins)
         _merge(merged, frag)
     body = {k: v for k, v in data.items() if k != "include"}
+    if origins is not None:
+        origins.add(str(path), body)  # a fragment's own entries, after its includes'
     _merge(merged, body)
     return merged
 

@@ -74,6 +74,37 @@ def test_include_cycle(tmp_path: Path) -> None:
         compile_ir(tmp_path / "a.yaml")
 
 
+@pytest.mark.parametrize("frag,path,msg", [
+    # validation (pydantic): the second population of the fragment
+    ("populations:\n  - {name: f0, model: izhikevich, size: 2}\n  - {name: f1, model: izhikevich, size: -3}\n",
+     "populations[1].size", "must be >= 1"),
+    # build stage: an unknown model, an unknown parameter, a projection to nowhere
+    ("populations:\n  - {name: f0, model: nope, size: 2}\n", "populations[0].model", "unknown neuron model"),
+    ("populations:\n  - {name: f0, model: izhikevich, size: 2, params: {zz: 1}}\n", "populations[0].params.zz",
+     "unknown parameter"),
+    ("projections:\n  - {from: a, to: ghost, rule: all_to_all}\n", "projections[0]", "ghost"),
+])
+def test_errors_in_included_fragments_name_the_fragment(tmp_path: Path, frag: str, path: str, msg: str) -> None:
+    """The fragment's file and its own index, not the merged recipe's: the top
+    recipe's entries come after the fragment's in the merged lists."""
+    sub = tmp_path / "parts"
+    sub.mkdir()
+    (sub / "frag.yaml").write_text(frag)
+    top = tmp_path / "top.yaml"
+    top.write_text("name: t\nseed: 1\ninclude: [parts/frag.yaml]\npopulations:\n"
+                   "  - {name: a, model: izhikevich, size: 3}\n  - {name: b, model: izhikevich, size: 3}\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    err = exc.value
+    assert err.file.startswith(str((sub / "frag.yaml").resolve())) and "included by top.yaml" in err.file, str(err)
+    assert err.path.startswith(path) and msg in err.message, str(err)
+    # the same entry written in the top recipe itself is named there
+    top.write_text("name: t\nseed: 1\n" + frag.replace("f0", "a"))
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    assert exc.value.file == str(top.resolve())
+
+
 def test_component_include_cycle(tmp_path: Path) -> None:
     (tmp_path / "ca.yaml").write_text("component: ca\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: cb}]\n")
     (tmp_path / "cb.yaml").write_text("component: cb\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: ca}]\n")
