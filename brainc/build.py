@@ -146,13 +146,16 @@ class Builder:
         if name in stack:
             raise self.err(path, f"component include cycle: {' -> '.join(stack + (name,))}")
         spec, file = self.lib.get(name, path)
+        # paths inside the component's own file, or under the recipe's inline components
+        at = f"components.{name}." if name in self.lib.inline else ""
         tpl = Template(file=file)
         own = set()
         for j, node in enumerate(spec.neurons):
             if node.name in own:
-                raise RecipeError(file, f"neurons[{j}].name", f"duplicate node {node.name!r}")
+                raise RecipeError(file, f"{at}neurons[{j}].name", f"duplicate node {node.name!r}")
             own.add(node.name)
-            tpl.nodes.append((node.name, *self._node_model(node, file, f"neurons[{j}]"), node.count, node.params))
+            tpl.nodes.append((node.name, *self._node_model(node, file, f"{at}neurons[{j}]"), node.count,
+                              node.params))
         for j, sub in enumerate(spec.subcomponents):
             child = self.flatten(sub.component, f"{path} -> {name}.subcomponents[{j}]", stack + (name,))
             for (nname, model, typ, count, params) in child.nodes:
@@ -173,12 +176,12 @@ class Builder:
             raise RecipeError(file, where, f"unknown node or terminal {ref!r} in component {name!r}")
 
         for j, syn in enumerate(spec.synapses):
-            for a in expand(syn.from_, f"synapses[{j}].from"):
-                for b in expand(syn.to, f"synapses[{j}].to"):
-                    tpl.synapses.append((a, b, syn, file, f"synapses[{j}]"))
+            for a in expand(syn.from_, f"{at}synapses[{j}].from"):
+                for b in expand(syn.to, f"{at}synapses[{j}].to"):
+                    tpl.synapses.append((a, b, syn, file, f"{at}synapses[{j}]"))
         for tname, members in spec.terminals.items():
             tpl.terminals[tname] = [m for k, ref in enumerate(members)
-                                    for m in expand(ref, f"terminals.{tname}[{k}]")]
+                                    for m in expand(ref, f"{at}terminals.{tname}[{k}]")]
         return tpl
 
     def _node_model(self, node: Any, file: str, path: str) -> tuple[str, str]:

@@ -128,8 +128,8 @@ def load_recipe_traced(path: str | Path) -> tuple[Recipe, str, Path, "Origins"]:
     """:func:`load_recipe` plus the :class:`Origins` of the merged entries, for
     later stages to name the fragment an error comes from."""
     path = Path(path).resolve()
-    origins = Origins(str(path))
-    data = _load_with_includes(path, [], origins)
+    data, where = _load_with_includes(path, [])
+    origins = Origins(str(path), where)
     text = json.dumps(data, sort_keys=True, indent=1)
     try:
         recipe = validate(Recipe, data, str(path))
@@ -138,33 +138,20 @@ def load_recipe_traced(path: str | Path) -> tuple[Recipe, str, Path, "Origins"]:
     return recipe, text, path, origins
 
 
+#: where a merged top-level entry was written: a list's items as (file, index
+#: in that file's list), a mapping's keys as file, anything else as file
+Where = dict[str, "list[tuple[str, int]] | dict[str, str] | str"]
+
+
 class Origins:
-    """Where each entry of a merged recipe was written: list entries by
-    (file, index in that file's list), mapping entries and scalars by file.
-    :meth:`relocate` turns an error about the merged recipe into one about the
-    fragment (``frag.yaml: populations[0].size``), not ``populations[3].size``
-    of the top recipe."""
+    """Where each entry of a merged recipe was written (built by the same
+    merge as the recipe itself). :meth:`relocate` turns an error about the
+    merged recipe into one about the fragment (``frag.yaml: populations[0].size``),
+    not ``populations[3].size`` of the top recipe."""
 
-    def __init__(self, top: str) -> None:
+    def __init__(self, top: str, where: Where) -> None:
         self.top = top
-        self.items: dict[str, list[tuple[str, int]]] = {}  # list key -> per merged index
-        self.keys: dict[str, dict[str, str] | str] = {}  # mapping key -> {sub: file}, scalar key -> file
-
-    def add(self, file: str, data: dict[str, Any]) -> None:
-        """Record ``data`` (one file's own entries) merged after everything so far."""
-        for key, val in data.items():
-            if isinstance(val, list) and isinstance(self.items.get(key), list):
-                self.items[key] += [(file, i) for i in range(len(val))]
-            elif isinstance(val, list):
-                self.items[key] = [(file, i) for i in range(len(val))]
-                self.keys.pop(key, None)
-            elif isinstance(val, dict):
-                subs = self.keys.get(key)
-                self.keys[key] = {**(subs if isinstance(subs, dict) else {}), **{str(k): file for k in val}}
-                self.items.pop(key, None)
-            else:
-                self.keys[key] = file
-                self.items.pop(key, None)
+        self.where = where
 
     def relocate(self, exc: RecipeError) -> RecipeError:
         """``exc`` about the merged recipe, re-aimed at the file that wrote the entry."""
@@ -174,21 +161,26 @@ class Origins:
         if not m:
             return exc
         key, idx, rest = m.group(1), m.group(2), m.group(3)
+        src = self.where.get(key)
         file, path = self.top, exc.path
-        if idx is not None and key in self.items and int(idx) < len(self.items[key]):
-            file, i = self.items[key][int(idx)]
+        if isinstance(src, list):
+            if idx is None or int(idx) >= len(src):
+                return exc
+            file, i = src[int(idx)]
             path = f"{key}[{i}]{rest}"
-        elif isinstance(self.keys.get(key), dict):
+        elif isinstance(src, dict):
             sub = re.match(r"\.([^.\[]+)", rest)
-            file = self.keys[key].get(sub.group(1), self.top) if sub else self.top  # type: ignore[union-attr]
-        elif isinstance(self.keys.get(key), str):
-            file = self.keys[key]  # type: ignore[assignment]
+            file = src.get(sub.group(1), self.top) if sub else self.top
+        elif isinstance(src, str):
+            file = src
         if file == self.top:
             return exc
         return RecipeError(f"{file} (included by {Path(self.top).name})", path, exc.message)
 
 
-def _load_with_includes(path: Path, stack: list[Path], origins: Origins | None = None) -> dict[str, Any]:
+def _load_with_includes(path: Path, stack: list[Path]) -> tuple[dict[str, Any], Where]:
+    """The recipe at ``path`` with its fragments merged in, and where each
+    merged entry came from."""
     if path in stack:
         chain = " -> ".join(p.name for p in stack + [path])
         raise RecipeError(str(stack[-1]), "include", f"include cycle: {chain}")
@@ -199,6 +191,7 @@ def _load_with_includes(path: Path, stack: list[Path], origins: Origins | None =
     if not isinstance(includes, list):
         raise RecipeError(str(path), "include", "expected a list of file names")
     merged: dict[str, Any] = {}
+    where: Where = {}
     for i, inc in enumerate(includes):
         if not isinstance(inc, str):
             raise RecipeError(str(path), f"include[{i}]", "expected a file name")
@@ -207,23 +200,28 @@ def _load_with_includes(path: Path, stack: list[Path], origins: Origins | None =
             raise RecipeError(str(path), f"include[{i}]", f"{inc!r} escapes the recipe's folder")
         if not target.is_file():
             raise RecipeError(str(path), f"include[{i}]", f"no such file {inc!r}")
-        frag = _load_with_includes(target, stack + [path], origins)
-        _merge(merged, frag)
+        _merge(merged, where, *_load_with_includes(target, stack + [path]))
     body = {k: v for k, v in data.items() if k != "include"}
-    if origins is not None:
-        origins.add(str(path), body)  # a fragment's own entries, after its includes'
-    _merge(merged, body)
-    return merged
+    own: Where = {k: [(str(path), j) for j in range(len(v))] if isinstance(v, list)
+                  else {str(s): str(path) for s in v} if isinstance(v, dict) else str(path)
+                  for k, v in body.items()}
+    _merge(merged, where, body, own)
+    return merged, where
 
 
-def _merge(into: dict[str, Any], frag: dict[str, Any]) -> None:
+def _merge(into: dict[str, Any], into_where: Where, frag: dict[str, Any], frag_where: Where) -> None:
+    """Lists are appended, mappings merged, anything else replaced; the
+    entries' origins follow the same rule."""
     for key, val in frag.items():
         if key in into and isinstance(into[key], list) and isinstance(val, list):
             into[key] = into[key] + val
+            into_where[key] = into_where[key] + frag_where[key]  # type: ignore[operator]
         elif key in into and isinstance(into[key], dict) and isinstance(val, dict):
             into[key] = {**into[key], **val}
+            into_where[key] = {**into_where[key], **frag_where[key]}  # type: ignore[dict-item]
         else:
             into[key] = val
+            into_where[key] = frag_where[key]
 
 
 class ComponentLibrary:

@@ -111,7 +111,7 @@ def brian2_timed_run(b2, net, duration, device: str, build_dir: str, t0: float, 
     runs, cpu = [], []
     for r in range(repeats):
         if r:
-            net.restore("before")
+            net.restore("before", restore_random_state=True)  # the same noise every run
         a, b = time.perf_counter(), time.process_time()
         net.run(duration, namespace={})
         runs.append(time.perf_counter() - a)

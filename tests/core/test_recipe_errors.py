@@ -105,6 +105,41 @@ def test_errors_in_included_fragments_name_the_fragment(tmp_path: Path, frag: st
     assert exc.value.file == str(top.resolve())
 
 
+def test_fragment_errors_follow_the_merge_through_nested_includes(tmp_path: Path) -> None:
+    """Origins are merged exactly as the recipe is: an empty list key in a
+    nested fragment does not shift the indexes of the entries around it."""
+    (tmp_path / "x.yaml").write_text("populations: [{name: bad, model: izhikevich, size: -3}]\n")
+    (tmp_path / "z.yaml").write_text("populations:\n")
+    (tmp_path / "y.yaml").write_text("include: [z.yaml]\npopulations: [{name: good, model: izhikevich, size: 3}]\n")
+    top = tmp_path / "top.yaml"
+    top.write_text("name: t\nseed: 1\ninclude: [x.yaml, y.yaml]\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    assert exc.value.file.startswith(str(tmp_path / "x.yaml")) and exc.value.path == "populations[0].size"
+
+
+def test_inline_component_errors_are_named_under_components(tmp_path: Path) -> None:
+    """An inline component's error is at ``components.NAME...`` of the file that
+    defined it, never blamed on a fragment's recipe-level key of the same name."""
+    (tmp_path / "frag.yaml").write_text("terminals: {out: L1.col.n}\n")
+    top = tmp_path / "top.yaml"
+    top.write_text("name: t\nseed: 1\ninclude: [frag.yaml]\ncomponents:\n  col:\n    component: col\n"
+                   "    neurons: [{name: n, type: RS, count: 2}]\n    terminals: {out: [ghost]}\n"
+                   "layers:\n  - {name: L1, components: [{component: col}]}\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    assert exc.value.file == str(top.resolve()), str(exc.value)
+    assert exc.value.path == "components.col.terminals.out[0]" and "ghost" in exc.value.message
+    # defined in a fragment: named there
+    (tmp_path / "frag.yaml").write_text("components:\n  col:\n    component: col\n"
+                                        "    neurons: [{name: n, type: RS, count: 2}]\n    terminals: {out: [ghost]}\n")
+    top.write_text("name: t\nseed: 1\ninclude: [frag.yaml]\nlayers:\n  - {name: L1, components: [{component: col}]}\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    assert exc.value.file.startswith(str(tmp_path / "frag.yaml"))
+    assert exc.value.path == "components.col.terminals.out[0]"
+
+
 def test_component_include_cycle(tmp_path: Path) -> None:
     (tmp_path / "ca.yaml").write_text("component: ca\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: cb}]\n")
     (tmp_path / "cb.yaml").write_text("component: cb\nneurons: [{name: n}]\nsubcomponents: [{name: s, component: ca}]\n")
