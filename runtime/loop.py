@@ -16,9 +16,9 @@ Tick order (documented in docs/architecture.md):
 4. update    each neuron block integrates one tick and lists its emitters
 5. learn     plastic pathways update weights and traces
 6. propagate emitters' CSR rows add into post rings at t + delay (delay >= 1)
-7. release   the slot is cleared (on a call's last tick first copied to the
-             block's ``I``, which keeps the last tick's input readable)
-8. record    spikes (tick, global unit) and sampled state
+7. record    spikes (tick, global unit) and sampled state
+8. release   the slot is cleared (first copied to the block's ``I`` on any
+             tick the loop may return after: the last tick's input stays readable)
 9. check     every ``check_every`` ticks: NaN/inf state, runaway rates
 """
 from __future__ import annotations
@@ -167,9 +167,6 @@ def generate(shape: LoopShape) -> str:
             a, b = p.pre, p.post
             w(f"        PR{k}(t, dt, b{a}_fired, b{a}_nf[0], b{a}_out, p{k}_indptr, p{k}_post, p{k}_delay, "
               f"p{k}_w, p{k}_S, p{k}_P, p{k}_X, p{k}_receptor, b{b}_ring, p{k}_gate, mods)")
-    # propagation writes later slots only (delays >= 1), so the slot is done
-    for k in range(len(shape.blocks)):
-        w(f"        release_input(I{k}, b{k}_I, step == n_ticks - 1)")
     for k in range(len(shape.blocks)):
         w(f"        rec_n = record_spikes(t, b{k}_fired, b{k}_nf[0], b{k}_gid, b{k}_recmask, rec_t, rec_u, rec_n)")
         w(f"        count_events(b{k}_fired, b{k}_nf[0], b{k}_seg, counts, pop_lo[{k}])")
@@ -183,7 +180,16 @@ def generate(shape: LoopShape) -> str:
     # call. Counts and window restart only after a window long enough to be
     # judged for rates (MIN_WINDOW): calls of a few ticks add up across calls.
     w("        window[0] += 1")
-    w("        if (t + 1) % check_every == 0 or step == n_ticks - 1:")
+    w("        check = (t + 1) % check_every == 0 or step == n_ticks - 1")
+    # return early to drain the spike buffer or a full state recorder
+    full = " or ".join([f"rec_n + {' + '.join(f'b{k}_out.shape[0]' for k in range(len(shape.blocks)))} > cap"]
+                       + [f"r{k}_n[0] >= r{k}_buf.shape[0]" for k in range(shape.n_state_recorders)])
+    w(f"        full = {full}")
+    # propagation wrote later slots only (delays >= 1), so the slot is done;
+    # whenever the loop may return after this tick, its input is kept in I
+    for k in range(len(shape.blocks)):
+        w(f"        release_input(I{k}, b{k}_I, check or full)")
+    w("        if check:")
     for k, b in enumerate(shape.blocks):
         w(f"            bad = health(b{k}_S, b{k}_out, {b.v_row}, counts, pop_lo[{k}], pop_lo[{k + 1}], pop_n, "
           "window[0], max_rate)")
@@ -192,10 +198,7 @@ def generate(shape: LoopShape) -> str:
     w(f"            if window[0] >= {MIN_WINDOW}:")
     w("                counts[:] = 0")
     w("                window[0] = 0")
-    # return early to drain the spike buffer or a full state recorder
-    full = " or ".join([f"rec_n + {' + '.join(f'b{k}_out.shape[0]' for k in range(len(shape.blocks)))} > cap"]
-                       + [f"r{k}_n[0] >= r{k}_buf.shape[0]" for k in range(shape.n_state_recorders)])
-    w(f"        if {full}:")
+    w("        if full:")
     w("            return step + 1, rec_n, 0, -1")
     w("    return n_ticks, rec_n, 0, -1")
     return "\n".join(L) + "\n"

@@ -29,8 +29,9 @@ def take_input(t, ring, inj, injon):
 @njit(cache=True, inline="always")
 def release_input(R, I, keep):
     """Clear the tick's ring slot ``R`` for the tick ``D`` later; when ``keep``
-    (a call's last tick) first copy it into the block's ``I``, so the input of
-    the last tick stays readable between calls without a copy every tick."""
+    (a tick the loop may return after) first copy it into the block's ``I``, so
+    the input of the last tick stays readable between calls without a copy
+    every tick."""
     for r in range(R.shape[0]):
         Rr = R[r]
         if keep:
