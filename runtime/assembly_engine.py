@@ -1128,26 +1128,32 @@ class AssemblyEngine:
         pool row ``row`` is ``v``."""
         live_v = int(self._hist[a][row][v])
         bucket = self._rare_bucket(a, row)
-        if v in bucket:
-            cols = bucket[v]
-            cols = cols[~self._dead[a][cols]]
-            return cols[np.sort(self.rng.choice(cols.size, cnt, replace=False))]
+        if v in bucket:  # the level's own columns (dead ones included)
+            return self._rejection_pick(a, cnt, None, -1, live_v, bucket[v])
         return self._rejection_pick(a, cnt, row, v, live_v)
 
-    def _rejection_pick(self, a: int, cnt: int, row: int | None, v: int, live_v: int) -> np.ndarray:
-        """Distinct uniform live columns (at level ``v`` of ``row`` when given),
-        by rejection from uniform column draws; a scan when acceptance is low."""
-        n = self._a_n[a]
+    def _rejection_pick(self, a: int, cnt: int, row: int | None, v: int, live_v: int,
+                        universe: np.ndarray | None = None) -> np.ndarray:
+        """Distinct uniform live columns (at level ``v`` of ``row`` when given)
+        among ``universe`` (all n columns when None), by rejection from uniform
+        draws; a scan when acceptance is low or ``cnt`` is a large part of the
+        live columns (repeats would dominate). Draw order is kept: a uniformly
+        random subset, in random order."""
+        n = self._a_n[a] if universe is None else universe.size
         dead = self._dead[a]
         P = self._pool[a]
-        if live_v * 64 < n:
-            ok = ~dead if row is None else (~dead) & (P[row] == v)
-            cols = np.flatnonzero(ok)
+        if live_v * 64 < n or cnt * 4 > live_v:
+            ok = ~dead if universe is None else ~dead[universe]
+            if row is not None:
+                ok &= P[row] == v
+            cols = np.flatnonzero(ok) if universe is None else universe[ok].astype(np.int64)
             return cols[np.sort(self.rng.choice(cols.size, cnt, replace=False))]
         got = _EMPTY_I64
         while got.size < cnt:
             need = cnt - got.size
             draw = self.rng.integers(0, n, size=int(need * n / live_v * 1.5) + 8)
+            if universe is not None:  # a rare level's columns: O(cnt), not O(level size)
+                draw = universe[draw].astype(np.int64)
             ok = ~dead[draw]
             if row is not None:
                 ok &= P[row, draw] == v

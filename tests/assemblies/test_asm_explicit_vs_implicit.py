@@ -25,15 +25,20 @@ def _run(n, k, p, explicit, seed, rounds=20, beta=0.05):
 
 @pytest.mark.parametrize("n,k,p", [(5000, 70, 0.05), (10000, 100, 0.01)])
 def test_explicit_and_implicit_agree(n, k, p):
-    reps = 10
+    reps = 20
     imp = np.array([_run(n, k, p, False, s) for s in range(reps)])
     exp = np.array([_run(n, k, p, True, 1000 + s) for s in range(reps)])
     mi, me = imp.mean(0), exp.mean(0)
     se = np.sqrt(imp.var(0, ddof=1) / reps + exp.var(0, ddof=1) / reps)
-    # support: within 8% (or 3 standard errors)
-    assert abs(mi[0] - me[0]) < max(0.08 * me[0], 3 * se[0]), (mi, me, se)
-    # overlap of the final assembly with round 1 and with round 10
-    assert abs(mi[1] - me[1]) < max(0.07, 3 * se[1]), (mi, me, se)
+    # support: implicit areas end up to ~10 % larger (docs/assemblies.md: 1.09
+    # +- 0.02 at 10000/100/0.01 over 60 seeds each), plus the means' noise
+    assert abs(mi[0] - me[0]) < 0.10 * me[0] + 2.5 * se[0], (mi, me, se)
+    # overlap of the final assembly with round 1: implicit areas keep a known
+    # bias of up to 0.07 (docs/assemblies.md; e.g. 0.41-0.42 against 0.46 at
+    # 5000/70/0.05, 40 seeds each), so allow that plus the sampling noise of
+    # the two means; a bias that grew would still fail
+    assert abs(mi[1] - me[1]) < 0.07 + 2.5 * se[1], (mi, me, se)
+    # with round 10: no bias beyond 0.05 (or 3 standard errors)
     assert abs(mi[2] - me[2]) < max(0.05, 3 * se[2]), (mi, me, se)
 
 
