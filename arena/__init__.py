@@ -2,6 +2,7 @@
 the fused tick loop (see docs/arena.md)."""
 from __future__ import annotations
 
+import brainc  # noqa: F401  (first: it versions Numba's kernel cache)
 from arena.config import ArenaConfig, CouplingConfig, load_arena_config
 from arena.coupling import ArenaEnv, attach_arena, bind, chemotaxis_index
 from arena.world import World

@@ -5,7 +5,7 @@ import os
 import sqlite3
 from typing import Any
 
-from brainc import database as dbio
+from brainc import database as dbio  # first: importing brainc versions Numba's kernel cache
 from brainc.errors import DatabaseError
 
 from .network import Network

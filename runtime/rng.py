@@ -9,6 +9,7 @@ never changes the numbers another block sees.
 from __future__ import annotations
 
 import hashlib
+import math
 
 import numpy as np
 from numba import njit, uint64
@@ -79,21 +80,64 @@ def normal(s) -> float:
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
+#: below this mean, Poisson deviates come from products of uniforms (O(lam)
+#: draws); from it on, by transformed rejection (O(1) draws for any mean)
+PTRS_MIN = 30.0
+
+
+@njit(inline="always")
+def ptrs_constants(lam: float) -> tuple[float, float, float, float, float, float]:
+    """(lam, log lam, a, b, log(1/alpha), v_r) of Hoermann's (1993)
+    transformed rejection with squeeze (PTRS), valid for lam >= 10."""
+    slam = math.sqrt(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2.0)
+    return lam, math.log(lam), a, b, math.log(inv_alpha), v_r
+
+
+@njit(inline="always")
+def ptrs_try(c: tuple[float, float, float, float, float, float], u: float, v: float) -> float:
+    """One PTRS attempt from two uniforms in [0, 1): the deviate (a whole
+    number, as a float), or -1.0 when the attempt is rejected. Shared by the
+    CPU and, in CUDA C, the GPU generator (runtime/gpu/nest.py, pg_ptrs_try)."""
+    lam, loglam, a, b, log_inv_alpha, v_r = c
+    U = u - 0.5
+    us = 0.5 - abs(U)
+    if us <= 0.0:
+        return -1.0
+    k = math.floor((2.0 * a / us + b) * U + lam + 0.43)
+    if us >= 0.07 and v <= v_r:
+        return k
+    if k < 0.0 or (us < 0.013 and v > us):
+        return -1.0
+    if v <= 0.0:  # log(0): only the squeeze above could accept it
+        return -1.0
+    if math.log(v) + log_inv_alpha - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+        return k
+    return -1.0
+
+
 @njit
 def poisson(s, lam: float) -> int:
-    """Poisson deviate with mean ``lam`` (inversion for small, PTRS-free normal
-    approximation is avoided: exact inversion in chunks keeps it exact for any lam)."""
+    """Poisson deviate with mean ``lam`` (exact in law for any mean): products
+    of uniforms below :data:`PTRS_MIN`, else PTRS rejection, two uniforms per
+    attempt (~1.1 attempts on average), so a huge rate costs no more than a
+    moderate one."""
     if lam <= 0.0:
         return 0
-    count = 0
-    remaining = lam
-    # exact: split large means into chunks of <= 30, summing Poisson draws
-    while remaining > 0.0:
-        chunk = remaining if remaining < 30.0 else 30.0
-        remaining -= chunk
-        L = np.exp(-chunk)
+    if lam < PTRS_MIN:
+        count = 0
+        L = np.exp(-lam)
         p = uniform(s)
         while p > L:
             count += 1
             p *= uniform(s)
-    return count
+        return count
+    c = ptrs_constants(lam)
+    while True:
+        u = uniform(s)
+        k = ptrs_try(c, u, uniform(s))
+        if k >= 0.0:
+            return int(k)
