@@ -125,3 +125,65 @@ def test_noise_generator_statistics() -> None:
     # each held value acts for 10 steps of 0.1 ms on C_m = 1 pF: 100 values, each x 1 ms
     assert abs(v.mean() - 2.0 * 100.0) < 5 * 10.0 * math.sqrt(100.0) / math.sqrt(500)
     assert 0.8 < v.std() / (10.0 * math.sqrt(100.0)) < 1.2
+
+
+@pytest.mark.parametrize("lam", [30.0, 35.5, 300.0, 1e5, 1e8])
+def test_poisson_deviates_above_the_inversion_range(lam: float) -> None:
+    """From lam = 30 per step the generator draws by PTRS rejection: the
+    deviates have the Poisson mean and variance (5 sigma; the variance's
+    standard error is lam * sqrt(2 / n)), at O(1) uniforms each for any lam."""
+    from numba import njit
+
+    from runtime.rng import new_state, poisson
+
+    @njit
+    def draw(s, lam, n):
+        out = np.empty(n)
+        for i in range(n):
+            out[i] = poisson(s, lam)
+        return out
+
+    n = 200_000
+    x = draw(new_state(3), lam, n)
+    assert abs(x.mean() - lam) < 5.0 * math.sqrt(lam / n)
+    assert abs(x.var() / lam - 1.0) < 5.0 * math.sqrt(2.0 / n)
+    assert np.all(x == np.rint(x)) and x.min() >= 0
+
+
+def test_poisson_pmf_from_30_on() -> None:
+    """Chi-square of 1 M deviates at lam = 35 against the Poisson pmf (cells
+    with >= 20 expected): below the 0.999 quantile."""
+    from numba import njit
+
+    from runtime.rng import new_state, poisson
+
+    @njit
+    def draw(s, lam, n):
+        out = np.empty(n, np.int64)
+        for i in range(n):
+            out[i] = poisson(s, lam)
+        return out
+
+    lam, n = 35.0, 1_000_000
+    x = draw(new_state(9), lam, n)
+    ks = np.arange(0, 120)
+    pmf = np.exp(ks * math.log(lam) - lam - np.array([math.lgamma(k + 1.0) for k in ks]))
+    obs, exp = np.bincount(x, minlength=ks.size)[:ks.size], pmf * n
+    m = exp >= 20
+    chi2 = float(((obs[m] - exp[m]) ** 2 / exp[m]).sum())
+    dof = int(m.sum()) - 1
+    assert chi2 < dof + 3.1 * math.sqrt(2 * dof) + 10, (chi2, dof)  # ~0.999 quantile for dof ~ 50
+
+
+def test_huge_poisson_rate_runs_at_once() -> None:
+    """A rate of 1e12 Hz (1e8 spikes per 0.1 ms step and target) used to take
+    O(rate) draws; now a few per target: 100 targets, 20 steps."""
+    sim = Simulator(dt=0.1, seed=2)
+    pg = sim.create("poisson_generator", params={"rate": 1e12})
+    acc = sim.create("iaf_psc_delta", 100, {"tau_m": 1e12, "V_th": 1e300, "E_L": 0.0, "V_m": 0.0, "V_reset": 0.0})
+    sim.connect(pg, acc, weight=1e-8, delay=0.1)
+    sim.simulate(2.1)
+    counts = np.asarray(acc.get("V_m")) / 1e-8
+    steps = 19  # 21 steps simulated: the first spikes are stamped start + 2h, one step of delay
+    assert abs(counts.mean() / (steps * 1e8) - 1.0) < 5.0 * math.sqrt(1.0 / (steps * 1e8 * 100))
+    assert counts.std() < 3.0 * math.sqrt(steps * 1e8)  # Poisson spread per target, not more
