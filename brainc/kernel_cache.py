@@ -37,7 +37,8 @@ def source_hash(root: Path) -> str:
 
 
 def configure() -> str:
-    """Point Numba's cache at ``<base>/<source hash>`` and return that folder.
+    """Point Numba's cache at ``<base>/<source hash>`` and return that folder
+    ("" when it cannot be written: Numba's default caching then applies).
     ``<base>`` is ``$NUMBA_CACHE_DIR`` if set, else ``~/.cache/brainc/numba``
     (``$BRAINC_CACHE/numba``). Older versions' folders beyond :data:`KEEP` are
     removed."""
@@ -48,6 +49,14 @@ def configure() -> str:
     user = os.environ.get("BRAINC_NUMBA_BASE") or os.environ.get("NUMBA_CACHE_DIR")
     base = Path(user) if user else Path(os.environ.get("BRAINC_CACHE", Path.home() / ".cache" / "brainc")) / "numba"
     folder = base / source_hash(root)
+    try:  # an unwritable home (read-only containers): leave Numba's own choice
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        _configured = ""
+        return _configured
     # remembered for child processes, so a nested import does not nest folders
     os.environ["BRAINC_NUMBA_BASE"] = str(base)
     # Numba reads its configuration from the environment at import and again
