@@ -501,7 +501,7 @@ class IafCondExpHeun(IafCondExp):
     the conductances decay exactly and V takes one Heun step (2nd order, two
     right-hand sides) per dt, instead of GSL's adaptive RKF45 (six right-hand
     sides and an error estimate per step). Same parameters, units, receptors
-    and spike semantics; about 3x faster; V differs from NEST's by O(dt^2)
+    and spike semantics; about 6x faster on COBA; V differs from NEST's by O(dt^2)
     (docs/nest.md, "iaf_cond_exp_heun")."""
 
     name: ClassVar[str] = "iaf_cond_exp_heun"

