@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 
 #: folders whose Python files hold (or feed) Numba kernels
 KERNEL_PACKAGES = ("brainc", "runtime", "arena")
-#: cache folders of other source versions kept (newest first) before pruning
-KEEP = 3
+#: cache folders of other source versions kept (newest first) before pruning:
+#: several checkouts or installs may share the base folder
+KEEP = 8
+#: the file that marks a folder as one of brainc's kernel caches
+MARKER = ".brainc-kernel-cache"
+_HASH = re.compile(r"[0-9a-f]{16}")
 
 _configured: str | None = None
 
@@ -39,21 +44,25 @@ def source_hash(root: Path) -> str:
 def configure() -> str:
     """Point Numba's cache at ``<base>/<source hash>`` and return that folder
     ("" when it cannot be written: Numba's default caching then applies).
-    ``<base>`` is ``$NUMBA_CACHE_DIR`` if set, else ``~/.cache/brainc/numba``
-    (``$BRAINC_CACHE/numba``). Older versions' folders beyond :data:`KEEP` are
+    ``<base>`` is ``$NUMBA_CACHE_DIR/brainc`` if the user set one, else
+    ``~/.cache/brainc/numba`` (``$BRAINC_CACHE/numba``). Older versions' folders beyond :data:`KEEP` are
     removed."""
     global _configured
     if _configured is not None:
         return _configured
     root = Path(__file__).resolve().parent.parent
-    user = os.environ.get("BRAINC_NUMBA_BASE") or os.environ.get("NUMBA_CACHE_DIR")
-    base = Path(user) if user else Path(os.environ.get("BRAINC_CACHE", Path.home() / ".cache" / "brainc")) / "numba"
+    inherited = os.environ.get("BRAINC_NUMBA_BASE")  # set by a parent process
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if inherited:
+        base = Path(inherited)
+    elif user:  # the user's Numba cache: brainc keeps to its own sub-folder there
+        base = Path(user) / "brainc"
+    else:
+        base = Path(os.environ.get("BRAINC_CACHE", Path.home() / ".cache" / "brainc")) / "numba"
     folder = base / source_hash(root)
     try:  # an unwritable home (read-only containers): leave Numba's own choice
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe.{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        (folder / MARKER).write_bytes(b"")  # also refreshes the folder's time: pruned last
     except OSError:
         _configured = ""
         return _configured
@@ -72,8 +81,11 @@ def configure() -> str:
 
 
 def _prune(base: Path, current: Path) -> None:
+    """Remove all but the :data:`KEEP` most recently used other versions;
+    only folders brainc made (hash-named, with the marker file) are touched."""
     try:
-        others = sorted((d for d in base.iterdir() if d.is_dir() and d != current),
+        others = sorted((d for d in base.iterdir() if d.is_dir() and d != current and _HASH.fullmatch(d.name)
+                         and (d / MARKER).is_file()),
                         key=lambda d: d.stat().st_mtime, reverse=True)
     except OSError:
         return

@@ -173,8 +173,8 @@ class Origins:
             file = src.get(sub.group(1), self.top) if sub else self.top
         elif isinstance(src, str):
             file = src
-        if file == self.top:
-            return exc
+        if file == self.top:  # the top recipe's own entry: its own index there
+            return exc if path == exc.path else RecipeError(self.top, path, exc.message)
         return RecipeError(f"{file} (included by {Path(self.top).name})", path, exc.message)
 
 

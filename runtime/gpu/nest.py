@@ -131,7 +131,7 @@ register_gpu(GpuKernel(model="dc_generator", kind="device", source=(NEST_GEN, DC
 _PG_PARAMS = """const double* P, const i64* ptr, const i64* idx, const double* w, const int* delay,
     const i64* tdev, double* I_now, double* ring, u64* rng_a, u64* rng_b, const i64* pM, const i64* poff,
     const i64* cdev, const i64* cloc, const i64* cbase, const u64* cjump, const i64* bdev, double* buf, int* jmp,
-    int* cnt, int* over, const i64* fx_dev, const i64* fx_lo, const i64* fx_hi, const u64* fx_jump, i64* ctl,
+    i64* cnt, int* over, const i64* fx_dev, const i64* fx_lo, const i64* fx_hi, const u64* fx_jump, i64* ctl,
     i64 receptor, i64 n_dev, i64 n_tgt, i64 n_chunks, i64 n_fx, i64 n_buf, i64 levels, i64 level, i64 n_post,
     i64 n_rec, i64 D, double dt"""
 POISSON = (r"""
@@ -245,7 +245,7 @@ extern "C" __global__ void pg_next(PG_ARGS) {
     i64 k = 0;
     const i64 nx = pg_walk(buf + poff[d], g - poff[d], pM[d], lam, &k);
     jmp[g] = (int)nx;
-    cnt[g] = (int)k;
+    cnt[g] = k;  // i64: a count can pass 2^31 (lam up to ~1e12 per step)
 }
 
 // 3. pointer doubling: level l holds next^(2^l)
@@ -301,7 +301,7 @@ extern "C" __global__ void pg_add(PG_ARGS) {
     double lam;
     if (!pg_active(P, n_dev, d, t, dt, &lam) || lam < 30.0 || over[d]) return;
     const i64 pos = pg_start(jmp, n_buf, levels, poff[d], pM[d], q - ptr[d]);
-    const int k = cnt[poff[d] + pos];
+    const i64 k = cnt[poff[d] + pos];
     if (k) nest_gen_add(t, q, w[q] * (double)k, idx, delay, brainc_route(receptor, w[q]), I_now, ring, n_post,
                         n_rec, D);
 }
@@ -363,7 +363,7 @@ def _pg_plan(group: Any, dt: float) -> dict[str, np.ndarray]:
             "pg_M": M, "pg_off": off, "pg_cdev": cdev, "pg_cloc": cloc, "pg_cbase": cbase, "pg_cjump": cjump,
             "pg_bdev": np.repeat(np.arange(n_dev, dtype=np.int64), M),
             "pg_buf": np.zeros(max(n_buf, 1)), "pg_jmp": np.zeros((levels, max(n_buf, 1)), np.int32),
-            "pg_cnt": np.zeros(max(n_buf, 1), np.int32), "pg_over": np.zeros(max(n_dev, 1), np.int32)}
+            "pg_cnt": np.zeros(max(n_buf, 1), np.int64), "pg_over": np.zeros(max(n_dev, 1), np.int32)}
 
 
 def _pg_stages(c: DeviceLaunch) -> list[tuple[str, int, int, tuple]]:

@@ -38,14 +38,31 @@ def test_importing_brainc_points_numba_at_the_versioned_folder(tmp_path: Path) -
     assert out[0] == str(tmp_path / "numba" / out[1])
 
 
-def test_old_versions_are_pruned(tmp_path: Path) -> None:
+def test_old_versions_are_pruned_and_nothing_else(tmp_path: Path) -> None:
     base = tmp_path / "numba"
-    for i in range(6):
-        d = base / f"old{i}"
+    names = [f"{i:016x}" for i in range(12)]
+    for i, name in enumerate(names):
+        d = base / name
         d.mkdir(parents=True)
+        (d / kernel_cache.MARKER).write_bytes(b"")
         os.utime(d, (1000 + i, 1000 + i))
-    current = base / "now"
+    foreign = [base / "other_project", base / "0123456789abcdef"]  # no marker: not brainc's
+    for d in foreign:
+        d.mkdir()
+    current = base / "ffffffffffffffff"
     current.mkdir()
     kernel_cache._prune(base, current)
     left = sorted(d.name for d in base.iterdir())
-    assert left == ["now", "old3", "old4", "old5"]  # the KEEP newest others
+    keep = names[-kernel_cache.KEEP:]
+    assert left == sorted(keep + [current.name] + [d.name for d in foreign])
+
+
+def test_a_users_numba_cache_is_only_used_below_brainc(tmp_path: Path) -> None:
+    user = tmp_path / "shared"
+    (user / "someone_else").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "BRAINC_NUMBA_BASE"}
+    env["NUMBA_CACHE_DIR"] = str(user)
+    out = subprocess.run([sys.executable, "-c", "import brainc, numba; print(numba.config.CACHE_DIR)"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout.strip()
+    assert Path(out).parent == user / "brainc"
+    assert (user / "someone_else").is_dir()

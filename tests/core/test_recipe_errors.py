@@ -105,6 +105,20 @@ def test_errors_in_included_fragments_name_the_fragment(tmp_path: Path, frag: st
     assert exc.value.file == str(top.resolve())
 
 
+@pytest.mark.parametrize("bad,path", [("size: -3", "populations[0].size"),
+                                      ("size: 3, params: {zz: 1}", "populations[0].params.zz")])
+def test_top_recipe_entries_after_included_ones_keep_their_own_index(tmp_path: Path, bad: str, path: str) -> None:
+    """Included entries come first in the merged lists; an error in the top
+    recipe's own first population still says populations[0]."""
+    (tmp_path / "frag.yaml").write_text("populations:\n  - {name: f0, model: izhikevich, size: 2}\n"
+                                        "  - {name: f1, model: izhikevich, size: 2}\n")
+    top = tmp_path / "top.yaml"
+    top.write_text(f"name: t\nseed: 1\ninclude: [frag.yaml]\npopulations:\n  - {{name: a, model: izhikevich, {bad}}}\n")
+    with pytest.raises(RecipeError) as exc:
+        compile_ir(top)
+    assert exc.value.file == str(top.resolve()) and exc.value.path == path, str(exc.value)
+
+
 def test_fragment_errors_follow_the_merge_through_nested_includes(tmp_path: Path) -> None:
     """Origins are merged exactly as the recipe is: an empty list key in a
     nested fragment does not shift the indexes of the entries around it."""

@@ -113,3 +113,20 @@ def test_poisson_buffer_overflow_falls_back_to_the_cpu_order(monkeypatch: pytest
     assert np.array_equal(ref.devices[0].rng, net.devices[0].rng)
     assert np.array_equal(ref.blocks[0].S, net.blocks[0].S)
     assert np.array_equal(ref.blocks[0].ring, net.blocks[0].ring)
+
+
+@pytest.mark.parametrize("rate", [4e5, 1e12, 3e13])
+def test_poisson_counts_past_int32_match_the_cpu(rate: float) -> None:
+    """PTRS draws any mean in O(1) uniforms, so a mean of 3e9 per step (3e13 Hz)
+    reaches the parallel path: its per-target counts are 64-bit there too."""
+    ref = Network(_poisson_brain(rate))
+    net = Network(_poisson_brain(rate))
+    net.backend = CupyBackend(engine="host")
+    net.backend.attach(net)
+    ref.run(8)
+    net.run(8)
+    net.backend.sync(net)
+    assert np.array_equal(ref.devices[0].rng, net.devices[0].rng)
+    assert np.array_equal(ref.blocks[0].S, net.blocks[0].S)
+    assert np.array_equal(ref.blocks[0].ring, net.blocks[0].ring)
+    assert ref.blocks[0].ring.any() or ref.blocks[0].S[0].any()

@@ -186,4 +186,5 @@ def test_huge_poisson_rate_runs_at_once() -> None:
     counts = np.asarray(acc.get("V_m")) / 1e-8
     steps = 19  # 21 steps simulated: the first spikes are stamped start + 2h, one step of delay
     assert abs(counts.mean() / (steps * 1e8) - 1.0) < 5.0 * math.sqrt(1.0 / (steps * 1e8 * 100))
-    assert counts.std() < 3.0 * math.sqrt(steps * 1e8)  # Poisson spread per target, not more
+    # the Poisson spread per target (not a rounded mean, not more)
+    assert 0.5 * math.sqrt(steps * 1e8) < counts.std() < 2.0 * math.sqrt(steps * 1e8)
