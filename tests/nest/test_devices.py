@@ -127,32 +127,8 @@ def test_noise_generator_statistics() -> None:
     assert 0.8 < v.std() / (10.0 * math.sqrt(100.0)) < 1.2
 
 
-@pytest.mark.parametrize("lam", [30.0, 35.5, 300.0, 1e5, 1e8])
-def test_poisson_deviates_above_the_inversion_range(lam: float) -> None:
-    """From lam = 30 per step the generator draws by PTRS rejection: the
-    deviates have the Poisson mean and variance (5 sigma; the variance's
-    standard error is lam * sqrt(2 / n)), at O(1) uniforms each for any lam."""
-    from numba import njit
-
-    from runtime.rng import new_state, poisson
-
-    @njit
-    def draw(s, lam, n):
-        out = np.empty(n)
-        for i in range(n):
-            out[i] = poisson(s, lam)
-        return out
-
-    n = 200_000
-    x = draw(new_state(3), lam, n)
-    assert abs(x.mean() - lam) < 5.0 * math.sqrt(lam / n)
-    assert abs(x.var() / lam - 1.0) < 5.0 * math.sqrt(2.0 / n)
-    assert np.all(x == np.rint(x)) and x.min() >= 0
-
-
-def test_poisson_pmf_from_30_on() -> None:
-    """Chi-square of 1 M deviates at lam = 35 against the Poisson pmf (cells
-    with >= 20 expected): below the 0.999 quantile."""
+def _poisson_deviates(lam: float, n: int, seed: int) -> np.ndarray:
+    """``n`` deviates of runtime.rng.poisson with mean ``lam`` from one stream."""
     from numba import njit
 
     from runtime.rng import new_state, poisson
@@ -164,8 +140,26 @@ def test_poisson_pmf_from_30_on() -> None:
             out[i] = poisson(s, lam)
         return out
 
+    return draw(new_state(seed), lam, n)
+
+
+@pytest.mark.parametrize("lam", [30.0, 35.5, 300.0, 1e5, 1e8])
+def test_poisson_deviates_above_the_inversion_range(lam: float) -> None:
+    """From lam = 30 per step the generator draws by PTRS rejection: the
+    deviates have the Poisson mean and variance (5 sigma; the variance's
+    standard error is lam * sqrt(2 / n)), at O(1) uniforms each for any lam."""
+    n = 200_000
+    x = _poisson_deviates(lam, n, seed=3).astype(float)
+    assert abs(x.mean() - lam) < 5.0 * math.sqrt(lam / n)
+    assert abs(x.var() / lam - 1.0) < 5.0 * math.sqrt(2.0 / n)
+    assert np.all(x == np.rint(x)) and x.min() >= 0
+
+
+def test_poisson_pmf_from_30_on() -> None:
+    """Chi-square of 1 M deviates at lam = 35 against the Poisson pmf (cells
+    with >= 20 expected): below the 0.999 quantile."""
     lam, n = 35.0, 1_000_000
-    x = draw(new_state(9), lam, n)
+    x = _poisson_deviates(lam, n, seed=9)
     ks = np.arange(0, 120)
     pmf = np.exp(ks * math.log(lam) - lam - np.array([math.lgamma(k + 1.0) for k in ks]))
     obs, exp = np.bincount(x, minlength=ks.size)[:ks.size], pmf * n
